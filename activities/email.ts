@@ -1,0 +1,87 @@
+/**
+ * The text of a reminder email. Plain English: what is due, by when, for
+ * which case, who it has gone to and why. Never a child's details: the case
+ * reference points to the record.
+ */
+import type { WorkingDayCalendar } from '../src/calendar';
+import type { IsoDate } from '../src/dates';
+import { formatLongDate, londonDate } from '../src/london';
+import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/roles';
+import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/timescales';
+import type { ReminderRequest } from './types';
+
+export interface ComposedEmail {
+  subject: string;
+  text: string;
+  messageId: string;
+}
+
+/** What the Business Unit records when the deadline is met. */
+const HOW_TO_RECORD: Partial<Record<string, (ref: string) => string>> = {
+  'panel-notification': (ref) =>
+    `Once the LA has decided and notified the National Panel, the Business Unit records it:\n  kscp la-decision ${ref} --notifiable yes --panel-notified YYYY-MM-DD --by "Name"`,
+  'rapid-review': (ref) => `Once the Rapid Review template has gone to the National Panel, the Business Unit records it against ${ref}.`,
+};
+
+export const POLICE_NOTE =
+  'A police investigation is under way in this case. Further confidentiality restrictions may apply: seek advice from the KSCP Business Manager before discussing the case.';
+export const CDOP_NOTE = 'A child has died: make sure the Child Death Overview Panel (CDOP) procedures are being followed.';
+
+export function roleTitle(role: Role): string {
+  const agency = /^agency:([^:]+):(contact|safeguarding-lead)$/.exec(role);
+  if (agency) return `the ${agency[2] === 'contact' ? 'contact' : 'safeguarding lead'} for ${agency[1]}`;
+  return ROLE_TITLES[role as PartnershipRole];
+}
+
+/** A Message-ID from the reminder's stable identity: the same reminder always has the same id. */
+export function messageIdFor(identity: string): string {
+  return `<${identity.replace(/[^A-Za-z0-9.!#$%&'*+=?^_`{|}~-]/g, '.')}@kscp.reminders>`;
+}
+
+function standing(level: ReminderLevel, due: IsoDate, today: IsoDate, calendar: WorkingDayCalendar): string {
+  if (level === 5) {
+    const late = calendar.workingDaysBetween(due, today);
+    return `OVERDUE: it was due by the end of ${formatLongDate(due)}, ${late} working day${late === 1 ? '' : 's'} ago.`;
+  }
+  if (today === due || level === 4) return `Due TODAY: by the end of ${formatLongDate(due)}.`;
+  const left = calendar.workingDaysBetween(today, due);
+  return `Due by the end of ${formatLongDate(due)}: ${left} working day${left === 1 ? '' : 's'} from today.`;
+}
+
+const SUBJECT_PREFIX: Record<ReminderLevel, string> = {
+  1: 'Notice',
+  2: 'Reminder',
+  3: 'Warning',
+  4: 'Due today',
+  5: 'OVERDUE',
+};
+
+export function composeReminder(req: ReminderRequest, now: Date, calendar: WorkingDayCalendar): ComposedEmail {
+  const { deadline, level, ref } = req;
+  const row = timescale(deadline.timescale);
+  const today = londonDate(now);
+  const what = row.due;
+  const when = level === 5 ? `was due ${formatLongDate(deadline.due)}` : `due by ${formatLongDate(deadline.due)}`;
+  const subject = `[${ref}] ${SUBJECT_PREFIX[level]}: ${what} ${when}`;
+  const escalation = REMINDER_LEVELS[level].alsoTo.length
+    ? ` At this level it also goes to ${REMINDER_LEVELS[level].alsoTo.map((r) => ROLE_TITLES[r]).join(' and ')}.`
+    : '';
+  const lines = [
+    `Case reference: ${ref}`,
+    `What is due: ${what}`,
+    standing(level, deadline.due, today, calendar),
+    `Rule: ${row.source}.`,
+    '',
+    `This is a level ${level} ${REMINDER_LEVELS[level].name}${req.occurrence > 1 ? ` (number ${req.occurrence})` : ''}.${escalation}`,
+    `Sent to: ${req.to.map(roleTitle).join('; ')}.`,
+  ];
+  const record = HOW_TO_RECORD[deadline.name]?.(ref);
+  if (record) lines.push('', record);
+  if (req.policeInvestigation) lines.push('', POLICE_NOTE);
+  if (req.childDied) lines.push('', CDOP_NOTE);
+  lines.push(
+    '',
+    'This email carries no personal details of the child or family. The case record is held by the KSCP Business Unit.',
+  );
+  return { subject, text: lines.join('\n') + '\n', messageId: messageIdFor(req.identity) };
+}

@@ -1,0 +1,39 @@
+/**
+ * The activity interface as workflow code sees it (imported with `import type`).
+ */
+import type { IsoDate } from '../src/dates';
+import type { DeadlineClock, DeadlinePlan, ReminderProgress } from '../src/deadlines';
+import type { Role } from '../src/roles';
+import type { ReminderLevel, TimescaleName } from '../src/timescales';
+
+export interface PlanRequest {
+  /** The workflow's clock: reminders due at or before it are due now. */
+  now: string;
+  deadlines: Array<{ clock: DeadlineClock; progress: ReminderProgress }>;
+}
+
+export interface ReminderRequest {
+  workflowId: string;
+  ref: string;
+  deadline: { name: string; timescale: TimescaleName; due: IsoDate; dueAt: string };
+  level: ReminderLevel;
+  occurrence: number;
+  /** When the reminder was scheduled to go out. */
+  scheduledAt: string;
+  to: Role[];
+  /** Stable identity, used as the Message-ID so a retry is recognisable. */
+  identity: string;
+  policeInvestigation: boolean;
+  childDied: boolean;
+}
+
+export interface ReminderResult {
+  messageId: string;
+  /** How many addresses the roles resolved to. */
+  recipients: number;
+}
+
+export interface IncidentActivities {
+  planDeadlines(request: PlanRequest): Promise<DeadlinePlan[]>;
+  sendReminder(request: ReminderRequest): Promise<ReminderResult>;
+}

@@ -1,0 +1,126 @@
+/**
+ * The England and Wales working-day calendar (DESIGN.md §2).
+ *
+ * A working day is Monday to Friday and not a bank holiday. Bank holidays come
+ * from date-holidays (types "public" and "bank", region GB-ENG, which England
+ * and Wales share), plus the extra days in the calendar config file. The
+ * calendar is data that changes (a one-off bank holiday can be announced at
+ * any time), so this module is used by activities and clients only; workflow
+ * code asks an activity.
+ */
+import Holidays from 'date-holidays';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { addDays, isWeekend, type IsoDate } from './dates';
+import { IsoDateSchema } from './schemas';
+
+export interface BankHoliday {
+  date: IsoDate;
+  name: string;
+}
+
+export const CalendarConfigSchema = z.strictObject({
+  extraHolidays: z.array(z.strictObject({ date: IsoDateSchema, name: z.string().min(1) })).default([]),
+});
+export type CalendarConfig = z.infer<typeof CalendarConfigSchema>;
+
+const MAX_STEPS = 3660;
+
+export class WorkingDayCalendar {
+  private readonly byYear = new Map<number, Map<IsoDate, string>>();
+  private readonly source = new Holidays('GB', 'ENG');
+
+  constructor(private readonly extraHolidays: readonly BankHoliday[] = []) {}
+
+  /** The name of the bank holiday on `date`, if it is one (weekend dates included). */
+  bankHoliday(date: IsoDate): string | undefined {
+    return this.holidaysOf(Number(date.slice(0, 4))).get(date);
+  }
+
+  /** Why `date` is not a working day ("weekend", "bank holiday: Christmas Day"), or undefined if it is one. */
+  whyNotWorkingDay(date: IsoDate): string | undefined {
+    const holiday = this.bankHoliday(date);
+    if (isWeekend(date)) return 'weekend';
+    return holiday === undefined ? undefined : `bank holiday: ${holiday}`;
+  }
+
+  isWorkingDay(date: IsoDate): boolean {
+    return this.whyNotWorkingDay(date) === undefined;
+  }
+
+  /** The N-th working day after `date`; `date` itself is day 0 whatever day it is. */
+  addWorkingDays(date: IsoDate, n: number): IsoDate {
+    if (n < 0) return this.subtractWorkingDays(date, -n);
+    return this.step(date, n, 1);
+  }
+
+  /** Step back N working days from `date`, `date` not counted. */
+  subtractWorkingDays(date: IsoDate, n: number): IsoDate {
+    if (n < 0) return this.addWorkingDays(date, -n);
+    return this.step(date, n, -1);
+  }
+
+  /** `date` if it is a working day, else the nearest working day before it. */
+  workingDayOnOrBefore(date: IsoDate): IsoDate {
+    return this.isWorkingDay(date) ? date : this.step(date, 1, -1);
+  }
+
+  /** `date` if it is a working day, else the next working day after it. */
+  workingDayOnOrAfter(date: IsoDate): IsoDate {
+    return this.isWorkingDay(date) ? date : this.step(date, 1, 1);
+  }
+
+  /** Working days in (from, to]: how many working days late `to` is after `from`. */
+  workingDaysBetween(from: IsoDate, to: IsoDate): number {
+    if (to <= from) return -this.countForward(to, from);
+    return this.countForward(from, to);
+  }
+
+  /** Bank holidays of `year` that fall on weekdays, in date order. */
+  bankHolidaysOn(year: number): BankHoliday[] {
+    return [...this.holidaysOf(year)]
+      .filter(([date]) => !isWeekend(date))
+      .map(([date, name]) => ({ date, name }))
+      .sort((a, b) => (a.date < b.date ? -1 : 1));
+  }
+
+  private countForward(from: IsoDate, to: IsoDate): number {
+    let count = 0;
+    for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (this.isWorkingDay(d)) count++;
+    return count;
+  }
+
+  private step(date: IsoDate, n: number, direction: 1 | -1): IsoDate {
+    let d = date;
+    for (let found = 0, steps = 0; found < n; steps++) {
+      if (steps > MAX_STEPS) throw new RangeError(`no ${n} working days within ten years of ${date}`);
+      d = addDays(d, direction);
+      if (this.isWorkingDay(d)) found++;
+    }
+    return d;
+  }
+
+  private holidaysOf(year: number): Map<IsoDate, string> {
+    let days = this.byYear.get(year);
+    if (!days) {
+      days = new Map();
+      for (const h of this.source.getHolidays(year)) {
+        if (h.type === 'public' || h.type === 'bank') days.set(h.date.slice(0, 10), h.name);
+      }
+      for (const h of this.extraHolidays) if (h.date.startsWith(`${year}-`)) days.set(h.date, h.name);
+      this.byYear.set(year, days);
+    }
+    return days;
+  }
+}
+
+/** Read the calendar config file (extra bank holidays) and build a calendar from it. */
+export async function loadCalendar(file: string | undefined): Promise<WorkingDayCalendar> {
+  if (!file) return new WorkingDayCalendar();
+  const parsed = CalendarConfigSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`calendar file ${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);
+  }
+  return new WorkingDayCalendar(parsed.data.extraHolidays);
+}

@@ -1,0 +1,75 @@
+/** `kscp la-decision <ref> ...`: record the LA's decision on notification. */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { formatLongDate } from '../../london';
+import { laDecisionUpdate } from '../../messages';
+import { LaDecisionSchema, type LaDecision } from '../../schemas';
+import { client, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
+import { badInput, CliError, EXIT } from '../errors';
+
+/** Field names in messages, as the flags a person typed. */
+export const FLAG_FOR: Record<string, string> = {
+  notifiable: '--notifiable',
+  panelNotifiedOn: '--panel-notified',
+  decidedBy: '--by',
+  rationale: '--rationale',
+};
+
+export function asFlags(message: string): string {
+  return message.replace(/^(\w+):/, (m, field: string) => (FLAG_FOR[field] ? `${FLAG_FOR[field]}:` : m));
+}
+
+export interface LaDecisionOptions {
+  notifiable: string;
+  panelNotified?: string;
+  by: string;
+  rationale?: string;
+}
+
+export function decisionFrom(opts: LaDecisionOptions, now: Date, londonToday: string): LaDecision {
+  const answer = opts.notifiable.toLowerCase();
+  if (answer !== 'yes' && answer !== 'no') throw badInput(`--notifiable: must be yes or no, not ${JSON.stringify(opts.notifiable)}`);
+  const parsed = LaDecisionSchema.safeParse({
+    notifiable: answer === 'yes',
+    panelNotifiedOn: opts.panelNotified,
+    decidedBy: opts.by,
+    rationale: opts.rationale,
+    recordedAt: now.toISOString(),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? '');
+    throw badInput(`${FLAG_FOR[field] ?? field}: ${issue.message}`);
+  }
+  if (parsed.data.panelNotifiedOn && parsed.data.panelNotifiedOn > londonToday)
+    throw badInput(`--panel-notified: ${parsed.data.panelNotifiedOn} is in the future (today is ${londonToday})`);
+  return parsed.data;
+}
+
+export async function laDecision(ref: string, opts: LaDecisionOptions): Promise<void> {
+  const caseRef = parseRef(ref);
+  const s = settings();
+  const decision = decisionFrom(opts, new Date(), today());
+  const c = await client(s);
+  const handle = await openCaseHandle(c, caseRef);
+  let view;
+  try {
+    view = await withWorker(c, `recording the LA decision for ${caseRef}`, () => handle.executeUpdate(laDecisionUpdate, { args: [decision] }));
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const code = err.cause.type === 'WrongStage' ? EXIT.refused : EXIT.badInput;
+      throw new CliError(`refused: ${asFlags(err.cause.message)}`, code);
+    }
+    throw err;
+  }
+  const panel = view.deadlines.find((d) => d.name === 'panel-notification');
+  const review = view.deadlines.find((d) => d.name === 'rapid-review');
+  const lines = decision.notifiable
+    ? [
+        `Recorded for ${caseRef}: notifiable; National Panel notified on ${formatLongDate(decision.panelNotifiedOn!)}` +
+          (panel?.due ? ` (${panel.onTime ? 'on time' : 'LATE'}: due by ${formatLongDate(panel.due)})` : ''),
+        `Stage: ${view.stage}.` + (review?.due ? ` Rapid Review to the Panel due by the end of ${formatLongDate(review.due)}.` : ''),
+      ]
+    : [`Recorded for ${caseRef}: not notifiable. The case is closed; the rationale is kept in its record.`];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,76 @@
+/** `kscp notify --file incident.json`: record the eCase form and open the case. */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { readFile } from 'node:fs/promises';
+import { computeDue } from '../../deadlines';
+import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../incident';
+import { formatLongDate, formatLondonDateTime, londonDate } from '../../london';
+import { incidentFormSchema, type IncidentForm } from '../../schemas';
+import { KscpNotifyingAgency, KscpStage } from '../../searchAttributes';
+import type { incident } from '../../../workflows/incident';
+import { calendar as loadCal, client, directory, settings, today } from '../context';
+import { badInput, CliError, EXIT } from '../errors';
+
+export async function readForm(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw badInput(`--file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badInput(`--file ${file}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+export async function notify(opts: { file: string }): Promise<void> {
+  const s = settings();
+  const raw = await readForm(opts.file);
+  const dir = await directory(s);
+  const schema = incidentFormSchema({ today: today(), now: new Date(), agencyIds: Object.keys(dir.agencies), londonDate });
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const field = i.path.map(String).join('.') || '(the form)';
+      const message = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message;
+      return `${opts.file}: ${field}: ${message}`;
+    });
+    throw badInput(lines.join('\n'));
+  }
+  const form: IncidentForm = parsed.data;
+  const input: IncidentInput = { form, formReceivedAt: form.formReceivedAt ?? new Date().toISOString() };
+  const c = await client(s);
+  const workflowId = workflowIdFor(form.ref);
+  try {
+    await c.workflow.start<typeof incident>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: s.temporal.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: KscpStage, value: 'LA_DECISION' },
+        { key: KscpNotifyingAgency, value: form.notifyingAgency },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new CliError(`${opts.file}: ref: case ${form.ref} already exists (workflow ${workflowId}); a reference is used for one case only`, EXIT.refused);
+    }
+    throw err;
+  }
+  const cal = await loadCal(s);
+  const formDue = computeDue({ timescale: 'ecase-form', start: form.knownAt }, cal);
+  const late = Date.parse(input.formReceivedAt) > Date.parse(formDue.dueAt);
+  const panel = computeDue({ timescale: 'panel-notification', start: form.laAwareOn }, cal);
+  const review = computeDue({ timescale: 'rapid-review', start: form.laAwareOn }, cal);
+  const out = [
+    `Recorded case ${form.ref}: waiting for the LA's decision on notification.`,
+    `  eCase form: ${late ? `LATE (flagged): due within 24 hours, by ${formatLondonDateTime(new Date(formDue.dueAt))}` : 'on time (within 24 hours of the agency knowing)'}`,
+    `  Panel notification due by the end of ${formatLongDate(panel.due)} (5 working days from ${formatLongDate(form.laAwareOn)})`,
+    `  Rapid Review to the Panel due by the end of ${formatLongDate(review.due)} (15 working days)`,
+    workflowId,
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}

@@ -1,0 +1,81 @@
+/** `kscp status <ref> [--json]`: the case's stage and every deadline. */
+import type { IncidentView } from '../../incident';
+import { formatLondonDateTime } from '../../london';
+import { stateQuery } from '../../messages';
+import { client, describe, parseRef, settings, withWorker } from '../context';
+import { table } from '../format';
+
+export interface StatusJson {
+  ref: string;
+  workflowId: string;
+  workflowStatus: string;
+  stage: string;
+  deadlines: Array<{
+    name: string;
+    due: string | null;
+    dueAt: string | null;
+    status: string;
+    metOn?: string;
+    metAt?: string;
+    onTime?: boolean;
+    cancelledBecause?: string;
+  }>;
+  events: IncidentView['events'];
+  reminders: IncidentView['reminders'];
+}
+
+export function statusJson(view: IncidentView, workflowId: string, workflowStatus: string): StatusJson {
+  return {
+    ref: view.ref,
+    workflowId,
+    workflowStatus,
+    stage: view.stage,
+    deadlines: view.deadlines.map((d) => ({
+      name: d.name,
+      due: d.due ?? null,
+      dueAt: d.dueAt ?? null,
+      status: d.status,
+      ...(d.metOn !== undefined && { metOn: d.metOn }),
+      ...(d.metAt !== undefined && { metAt: d.metAt }),
+      ...(d.onTime !== undefined && { onTime: d.onTime }),
+      ...(d.cancelledBecause !== undefined && { cancelledBecause: d.cancelledBecause }),
+    })),
+    events: view.events,
+    reminders: view.reminders,
+  };
+}
+
+function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
+  const due = d.dueAt ? formatLondonDateTime(new Date(d.dueAt)) : '(being computed)';
+  let state: string = d.status;
+  if (d.status === 'met') state = `met ${d.metOn ?? (d.metAt ? formatLondonDateTime(new Date(d.metAt)) : '')}${d.onTime === false ? ', LATE' : d.onTime ? ', on time' : ''}`;
+  if (d.status === 'cancelled') state = `cancelled: ${d.cancelledBecause ?? ''}`;
+  if (d.status === 'overdue') state = 'OVERDUE';
+  return [d.name, due, state];
+}
+
+export async function status(ref: string, opts: { json?: boolean }): Promise<void> {
+  const caseRef = parseRef(ref);
+  const c = await client(settings());
+  const handle = c.workflow.getHandle(`incident-${caseRef}`);
+  const workflowStatus = await describe(handle, caseRef);
+  const view = await withWorker(c, `reading case ${caseRef}`, () => handle.query(stateQuery));
+  const json = statusJson(view, handle.workflowId, workflowStatus);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    return;
+  }
+  const out = [
+    `Case ${json.ref}: stage ${json.stage} (workflow ${json.workflowId}, ${workflowStatus.toLowerCase()})`,
+    '',
+    'Deadlines (end of day, London time):',
+    table(['deadline', 'due', 'status'], json.deadlines.map(deadlineLine), '  '),
+    '',
+    'Events:',
+    ...json.events.map((e) => `  ${formatLondonDateTime(new Date(e.at))}  ${e.what}${e.by ? ` (recorded by ${e.by})` : ''}`),
+    '',
+    `Reminders sent: ${json.reminders.length}` +
+      (json.reminders.length ? ` (latest: ${json.reminders.at(-1)!.deadline} level ${json.reminders.at(-1)!.level}, ${formatLondonDateTime(new Date(json.reminders.at(-1)!.sentAt))})` : ''),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}

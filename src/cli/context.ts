@@ -1,0 +1,88 @@
+/** What every `kscp` command needs: settings, the directory, a Temporal client, today's London date. */
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { loadCalendar, type WorkingDayCalendar } from '../calendar';
+import { ConfigError, loadSettings, type Settings } from '../config';
+import { loadDirectory, type Directory } from '../directory';
+import { workflowIdFor } from '../incident';
+import { londonDate } from '../london';
+import { RefSchema } from '../schemas';
+import { connect, TemporalUnreachable } from '../temporal';
+import { badInput, CliError, EXIT } from './errors';
+
+export function settings(): Settings {
+  try {
+    return loadSettings();
+  } catch (err) {
+    if (err instanceof ConfigError) throw badInput(err.message);
+    throw err;
+  }
+}
+
+export async function directory(s: Settings): Promise<Directory> {
+  try {
+    return await loadDirectory(s.directoryFile);
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (KSCP_DIRECTORY_FILE)`, EXIT.badInput);
+  }
+}
+
+export async function calendar(s: Settings): Promise<WorkingDayCalendar> {
+  try {
+    return await loadCalendar(s.calendarFile);
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (KSCP_CALENDAR_FILE)`, EXIT.badInput);
+  }
+}
+
+export async function client(s: Settings): Promise<Client> {
+  try {
+    const connection = await connect(s.temporal);
+    return new Client({ connection, namespace: s.temporal.namespace });
+  } catch (err) {
+    if (err instanceof TemporalUnreachable) throw new CliError(err.message, EXIT.unavailable);
+    throw err;
+  }
+}
+
+export function today(): string {
+  return londonDate(new Date());
+}
+
+export function parseRef(ref: string): string {
+  const parsed = RefSchema.safeParse(ref);
+  if (!parsed.success) throw badInput(`<ref>: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** The running case for `ref`, or a clear error if there is none or it has closed. */
+export async function openCaseHandle(c: Client, ref: string): Promise<WorkflowHandle> {
+  const handle = c.workflow.getHandle(workflowIdFor(ref));
+  const status = await describe(handle, ref);
+  if (status !== 'RUNNING') throw new CliError(`case ${ref} is closed (its workflow is ${status.toLowerCase()}): nothing can be recorded against it`, EXIT.refused);
+  return handle;
+}
+
+export async function describe(handle: WorkflowHandle, ref: string): Promise<string> {
+  try {
+    return (await handle.describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new CliError(`no case ${ref}: there is no workflow ${handle.workflowId} (check the reference, or \`kscp list\`)`, EXIT.notFound);
+    throw err;
+  }
+}
+
+/**
+ * Run a call that needs the worker (a query or an update), with a deadline:
+ * without a worker Temporal would wait forever.
+ */
+export async function withWorker<T>(c: Client, what: string, fn: () => Promise<T>, seconds = 20): Promise<T> {
+  try {
+    return await c.withDeadline(Date.now() + seconds * 1000, fn);
+  } catch (err) {
+    const e = err as { code?: number; cause?: { code?: number } };
+    if (e.code === 4 || e.cause?.code === 4 || /deadline/i.test((err as Error).message ?? '')) {
+      throw new CliError(`${what}: no worker answered within ${seconds}s; is \`npm start\` (or \`npm run worker\`) running?`, EXIT.unavailable);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Settings, from environment variables with embedded defaults, so that
+ * `npm start` on a fresh machine needs none. See README "Settings".
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return start;
+  }
+}
+
+/** The project's folder (where package.json is), from source or from dist/. */
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function int(env: Env, name: string, fallback: number, min = 1, max = 65_535): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${raw}: must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${env[name]}: must be true or false`);
+}
+
+function file(env: Env, name: string, fallback: string): string {
+  return path.resolve(env[name] || fallback);
+}
+
+export interface TemporalSettings {
+  /** host:port of Temporal's frontend. */
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** TLS to Temporal: off, server-verified, or mutual TLS with a client certificate. */
+  tls?: { serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer }; serverNameOverride?: string };
+  apiKey?: string;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; pass: string };
+}
+
+export interface Settings {
+  temporal: TemporalSettings;
+  /** True when TEMPORAL_ADDRESS names an existing server: `npm start` then starts no dev server. */
+  externalTemporal: boolean;
+  smtp: SmtpSettings;
+  /** True when SMTP_HOST names a real mail server: `npm start` then starts no mail catcher. */
+  externalSmtp: boolean;
+  directoryFile: string;
+  calendarFile: string;
+  dataDir: string;
+  devServer: { port: number; uiPort: number; retentionDays: number };
+  mailCatcher: { smtpPort: number; webPort: number };
+}
+
+export function loadSettings(env: Env = process.env): Settings {
+  const tlsOn = bool(env, 'TEMPORAL_TLS', Boolean(env.TEMPORAL_TLS_CERT || env.TEMPORAL_API_KEY));
+  const read = (name: string): Buffer | undefined => {
+    const p = env[name];
+    if (!p) return undefined;
+    try {
+      return readFileSync(p);
+    } catch (err) {
+      throw new ConfigError(`${name}=${p}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  const crt = read('TEMPORAL_TLS_CERT');
+  const key = read('TEMPORAL_TLS_KEY');
+  if (Boolean(crt) !== Boolean(key)) throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together (mutual TLS)');
+  const port = int(env, 'KSCP_TEMPORAL_PORT', 7233);
+  const smtpPort = int(env, 'KSCP_MAIL_PORT', 1025);
+  const user = env.SMTP_USER;
+  return {
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || `127.0.0.1:${port}`,
+      namespace: env.TEMPORAL_NAMESPACE || 'kscp',
+      taskQueue: env.KSCP_TASK_QUEUE || 'kscp-incidents',
+      tls: tlsOn
+        ? {
+            serverRootCACertificate: read('TEMPORAL_TLS_CA'),
+            clientCertPair: crt && key ? { crt, key } : undefined,
+            serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME || undefined,
+          }
+        : undefined,
+      apiKey: env.TEMPORAL_API_KEY || undefined,
+    },
+    externalTemporal: Boolean(env.TEMPORAL_ADDRESS),
+    smtp: {
+      host: env.SMTP_HOST || '127.0.0.1',
+      port: env.SMTP_HOST ? int(env, 'SMTP_PORT', 587) : smtpPort,
+      secure: bool(env, 'SMTP_SECURE', false),
+      auth: user ? { user, pass: env.SMTP_PASS ?? '' } : undefined,
+    },
+    externalSmtp: Boolean(env.SMTP_HOST),
+    directoryFile: file(env, 'KSCP_DIRECTORY_FILE', path.join(PACKAGE_ROOT, 'config', 'directory.json')),
+    calendarFile: file(env, 'KSCP_CALENDAR_FILE', path.join(PACKAGE_ROOT, 'config', 'calendar.json')),
+    dataDir: file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')),
+    devServer: {
+      port,
+      uiPort: int(env, 'KSCP_TEMPORAL_UI_PORT', 8233),
+      retentionDays: int(env, 'KSCP_RETENTION_DAYS', 2557, 1, 36_500),
+    },
+    mailCatcher: { smtpPort, webPort: int(env, 'KSCP_MAIL_UI_PORT', 1080) },
+  };
+}

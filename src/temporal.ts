@@ -1,0 +1,28 @@
+/**
+ * Connecting to Temporal, the same way for the worker, the `kscp` command
+ * and `npm start`.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { TemporalSettings } from './config';
+
+export class TemporalUnreachable extends Error {}
+
+export async function connect(settings: TemporalSettings, timeoutMs = 5_000): Promise<Connection> {
+  try {
+    return await Connection.connect({
+      address: settings.address,
+      tls: settings.tls ?? false,
+      apiKey: settings.apiKey,
+      connectTimeout: timeoutMs,
+    });
+  } catch (err) {
+    throw new TemporalUnreachable(
+      `cannot reach Temporal at ${settings.address} (${(err as Error).message.split('\n')[0]}); is \`npm start\` running, or is TEMPORAL_ADDRESS right?`,
+    );
+  }
+}
+
+export async function connectClient(settings: TemporalSettings): Promise<Client> {
+  const connection = await connect(settings);
+  return new Client({ connection, namespace: settings.namespace });
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm run toolchain -- <command>`: the offline Temporal toolchain.
+ *   ensure               build/fetch what is missing (the CLI and the Java test server), print where they are
+ *   which                print where they are, building nothing
+ *   measure-test-server  time the Java test server's start against the SDK's ~5 s port wait
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { ensureTemporalCli, findTemporalCli } from './temporalCli';
+import { ensureTestServer, findTestServer } from './testServer';
+import { ToolchainError } from './paths';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function timeStart(wrapper: string): Promise<number> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(wrapper, [String(port)], { stdio: 'ignore' });
+  try {
+    for (;;) {
+      const open = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('error', () => (s.destroy(), resolve(false)));
+      });
+      if (open) return Date.now() - started;
+      if (Date.now() - started > 30_000) throw new ToolchainError('the test server did not open its port within 30 s');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function main(command = 'ensure'): Promise<void> {
+  if (command === 'ensure') {
+    const cli = await ensureTemporalCli(say);
+    say(`Temporal CLI: ${cli.path} (${cli.how})`);
+    const ts = await ensureTestServer(say);
+    say(`Temporal test server: ${ts.path} (${ts.how})`);
+  } else if (command === 'which') {
+    say(`Temporal CLI: ${findTemporalCli()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
+    say(`Temporal test server: ${findTestServer()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
+  } else if (command === 'measure-test-server') {
+    const ts = await ensureTestServer(say);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push(await timeStart(ts.path));
+    times.sort((a, b) => a - b);
+    say(`Java test server start to open port, 5 runs (ms): ${times.join(', ')}`);
+    say(`median ${times[2]} ms, worst ${times[4]} ms, against the SDK's port wait of 5000 ms (worst uses ${Math.round((times[4]! / 5000) * 100)}% of it)`);
+  } else {
+    throw new ToolchainError(`unknown command ${JSON.stringify(command)}: use ensure, which or measure-test-server`);
+  }
+}
+
+main(process.argv[2]).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ToolchainError ? '' : 'toolchain: '}${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+/**
+ * The incident worker: runs the workflow code and the activities against a
+ * Temporal namespace. Used by `npm run worker` (workers/main.ts) and by
+ * `npm start` (workers/start.ts).
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { loadCalendar } from '../src/calendar';
+import type { Settings } from '../src/config';
+import { loadDirectory } from '../src/directory';
+
+export interface IncidentWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  mailer: Mailer;
+}
+
+export async function createIncidentWorker(settings: Settings): Promise<IncidentWorker> {
+  // Fail at start-up, not at the first email, when a config file is wrong.
+  await loadDirectory(settings.directoryFile);
+  await loadCalendar(settings.calendarFile);
+  const { temporal } = settings;
+  const connection = await NativeConnection.connect({
+    address: temporal.address,
+    tls: temporal.tls ?? false,
+    apiKey: temporal.apiKey,
+  });
+  const mailer = createSmtpMailer(settings.smtp);
+  const worker = await Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({
+      mailer,
+      directory: () => loadDirectory(settings.directoryFile),
+      calendar: () => loadCalendar(settings.calendarFile),
+    }),
+  });
+  return { worker, connection, mailer };
+}
+
+/** Run until the process is asked to stop (SIGINT/SIGTERM), then close everything. */
+export async function runIncidentWorker(w: IncidentWorker): Promise<void> {
+  try {
+    await w.worker.run();
+  } finally {
+    w.mailer.close();
+    await w.connection.close();
+  }
+}
