@@ -1,0 +1,25 @@
+/** The servers tests run against, found where `npm test`'s pretest step put them. */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { findTemporalCli } from '../../src/toolchain/temporalCli';
+import { findTestServer } from '../../src/toolchain/testServer';
+
+export function testServerPath(): string {
+  const found = findTestServer();
+  if (!found) throw new Error('no Temporal test server: run `npm run toolchain -- ensure` (npm test does it first)');
+  return found.path;
+}
+
+export function temporalCliPath(): string {
+  const found = findTemporalCli();
+  if (!found) throw new Error('no Temporal CLI: run `npm run toolchain -- ensure` (npm test does it first)');
+  return found.path;
+}
+
+/** Workers in tests log warnings and errors only. Call before creating any connection or worker. */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier test file in this process.
+  }
+}
