@@ -1,0 +1,216 @@
+/**
+ * End to end on real parts: the Temporal dev server (the `temporal` CLI), the
+ * worker as its own process, a real SMTP server receiving real email, and
+ * the real `kscp` command run as a subprocess. Dates are real: the case is
+ * recorded today.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ParsedMail } from 'mailparser';
+import { londonDate } from '../../src/london';
+import { addDays } from '../../src/dates';
+import type { IncidentForm } from '../../src/schemas';
+import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
+import type { StatusJson } from '../../src/cli/commands/status';
+import type { ListedCase } from '../../src/cli/commands/list';
+import { ADDRESS, nextRef } from '../helpers/fixtures';
+import { freePort, kscp, startNode, type Child, type Run } from '../helpers/processes';
+import { startMailbox, type Mailbox } from '../helpers/smtp';
+import { temporalCliPath } from '../helpers/toolchain';
+
+const NAMESPACE = 'kscp-it';
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-it-'));
+let server: DevServer;
+let mailbox: Mailbox;
+let worker: Child;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = await startDevServer({ binary: temporalCliPath(), port, namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
+  mailbox = await startMailbox();
+  env = {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(mailbox.port),
+  };
+  worker = startNode('dist/workers/main.js', env);
+  await worker.waitForOutput(/kscp worker: task queue/);
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await mailbox?.close();
+  await server?.stop();
+});
+
+const today = londonDate(new Date());
+const CANARY = `fictional-summary-${Date.now()}`;
+
+function form(overrides: Record<string, unknown> = {}): IncidentForm {
+  return {
+    ref: nextRef(2026),
+    notifyingAgency: 'police',
+    notifier: { name: 'Test Notifier', email: 'test.notifier@police.example.org', role: 'Detective Sergeant' },
+    incidentDate: addDays(today, -1),
+    knownAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+    laAwareOn: today,
+    criteria: ['serious-harm'],
+    childDied: false,
+    policeInvestigation: true,
+    agenciesInvolved: ['police', 'social-care'],
+    summary: CANARY,
+    ...overrides,
+  } as IncidentForm;
+}
+
+function fileWith(content: unknown, name = `form-${Math.random().toString(36).slice(2)}.json`): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+async function status(ref: string): Promise<StatusJson> {
+  const run = await kscp(['status', ref, '--json'], env);
+  expect(run).toMatchObject({ code: 0 });
+  return JSON.parse(run.stdout) as StatusJson;
+}
+
+const about = (ref: string, deadline: string) => (m: ParsedMail) => m.subject?.startsWith(`[${ref}]`) === true && m.headers.get('x-kscp-deadline') === deadline;
+const addresses = (m: ParsedMail): string[] => [m.to].flat().flatMap((a) => a?.value.map((v) => v.address ?? '') ?? []).sort();
+
+describe('a case from the eCase form to the Rapid Review, through kscp', () => {
+  const incident = form();
+  const ref = incident.ref;
+  const file = fileWith(incident);
+
+  it('notify opens the case, prints its workflow id, and the notice email reaches the LA lead', async () => {
+    const run = await kscp(['notify', '--file', file], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(`incident-${ref}`);
+    const notice = await mailbox.waitFor(about(ref, 'panel-notification'));
+    expect(notice.subject).toMatch(new RegExp(`^\\[${ref}\\] Notice: LA notification of the serious incident to the National Panel due by \\w+day \\d+ \\w+ \\d{4}$`));
+    expect(addresses(notice)).toEqual([ADDRESS.laLead]);
+    expect(notice.from?.value[0]?.address).toBe(ADDRESS.businessUnit);
+    expect(notice.messageId).toMatch(new RegExp(`^<incident-${ref}\\.panel-notification\\.\\d{4}-\\d{2}-\\d{2}\\.L1\\.1@kscp\\.reminders>$`));
+    expect(notice.text).toContain('police investigation');
+    expect(notice.text).not.toContain(CANARY);
+  });
+
+  it('status --json shows the stage and each deadline by name', async () => {
+    const s = await status(ref);
+    expect(s.stage).toBe('LA_DECISION');
+    expect(s.deadlines.map((d) => d.name)).toEqual(['ecase-form', 'panel-notification', 'rapid-review']);
+    for (const d of s.deadlines) {
+      expect(d.due).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(new Date(d.dueAt!).toISOString()).toBe(d.dueAt);
+    }
+    expect(s.deadlines.map((d) => d.status)).toEqual(['met', 'open', 'open']);
+    expect(s.deadlines[0]!.onTime).toBe(true);
+  });
+
+  it.each([
+    [['--notifiable', 'maybe', '--by', 'Test Officer'], /--notifiable: must be yes or no/],
+    [['--notifiable', 'yes', '--by', 'Test Officer'], /--panel-notified: is required when the incident is notifiable/],
+    [['--notifiable', 'no', '--by', 'Test Officer'], /--rationale: is required when the incident is not notifiable/],
+    [['--notifiable', 'yes', '--panel-notified', '2026-02-30', '--by', 'Test Officer'], /--panel-notified: "2026-02-30" is not a real date/],
+    [['--notifiable', 'yes', '--panel-notified', addDays(today, 3), '--by', 'Test Officer'], /--panel-notified: .* is in the future/],
+    [['--notifiable', 'yes', '--panel-notified', addDays(today, -3), '--by', 'Test Officer'], /refused: --panel-notified: the Panel cannot have been notified .* before the LA became aware/],
+  ])('refuses la-decision %j with a clear line and changes nothing', async (args, message) => {
+    const before = await status(ref);
+    const run = await kscp(['la-decision', ref, ...args], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await status(ref)).toEqual(before);
+  });
+
+  it('la-decision moves the case to RAPID_REVIEW and the Rapid Review notice reaches the Business Unit', async () => {
+    const run = await kscp(['la-decision', ref, '--notifiable', 'yes', '--panel-notified', today, '--by', 'Test Officer'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Stage: RAPID_REVIEW/);
+    const s = await status(ref);
+    expect(s.stage).toBe('RAPID_REVIEW');
+    expect(s.deadlines[1]).toMatchObject({ name: 'panel-notification', status: 'met', metOn: today, onTime: true });
+    expect(s.deadlines[2]).toMatchObject({ name: 'rapid-review', status: 'open' });
+    const notice = await mailbox.waitFor(about(ref, 'rapid-review'));
+    expect(addresses(notice)).toEqual([ADDRESS.businessUnit]);
+    expect(notice.subject).toMatch(`[${ref}] Notice: Rapid Review template to the National Panel due by`);
+  });
+
+  it('refuses a second decision because of the stage, with exit code 3 and nothing changed', async () => {
+    const before = await status(ref);
+    const run = await kscp(['la-decision', ref, '--notifiable', 'no', '--by', 'Test Officer', '--rationale', 'second thoughts'], env);
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toBe(`kscp: refused: case ${ref} is at stage RAPID_REVIEW: the LA decision was already recorded (notifiable, by Test Officer)`);
+    expect(await status(ref)).toEqual(before);
+  });
+
+  it('refuses the same reference twice', async () => {
+    const run = await kscp(['notify', '--file', file], env);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(`ref: case ${ref} already exists`);
+  });
+
+  it('lists the open case with its stage and next deadline', async () => {
+    let cases: ListedCase[] = [];
+    for (let i = 0; i < 50 && !cases.some((c) => c.ref === ref && c.stage === 'RAPID_REVIEW'); i++) {
+      const run: Run = await kscp(['list', '--json'], env);
+      expect(run.code).toBe(0);
+      cases = JSON.parse(run.stdout) as ListedCase[];
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(cases.find((c) => c.ref === ref)).toMatchObject({ stage: 'RAPID_REVIEW', nextDeadline: { name: 'rapid-review' }, overdue: false });
+    const table = await kscp(['list'], env);
+    expect(table.stdout).toMatch(new RegExp(`${ref}\\s+RAPID_REVIEW\\s+rapid-review`));
+  });
+});
+
+describe('bad input to kscp notify starts nothing', () => {
+  const cases: Array<[string, (f: Record<string, unknown>) => unknown, RegExp]> = [
+    ['an unknown field', (f) => ({ ...f, childName: 'x' }), /: \(the form\): unknown field\(s\) "childName"/],
+    ['a bad date', (f) => ({ ...f, incidentDate: '2026-13-01' }), /incidentDate: "2026-13-01" is not a real date/],
+    ['awareness before the incident', (f) => ({ ...f, laAwareOn: addDays(today, -5), incidentDate: addDays(today, -1) }), /laAwareOn: the LA cannot have become aware .* before the incident/],
+    ['a date in the future', (f) => ({ ...f, laAwareOn: addDays(today, 2) }), /laAwareOn: the date the LA became aware .* is in the future/],
+    ['an unknown criterion', (f) => ({ ...f, criteria: ['serious-injury'] }), /criteria\.0: "serious-injury" is not a notifiable criterion \(allowed: died-abuse-neglect, serious-harm, looked-after-death, regulated-setting-death\)/],
+    ['an unknown agency', (f) => ({ ...f, notifyingAgency: 'fire-service' }), /notifyingAgency: "fire-service" is not an agency in the directory \(allowed: social-care, police, health, education, public-health\)/],
+    ['a bad email', (f) => ({ ...f, notifier: { name: 'A', email: 'not-an-email', role: 'B' } }), /notifier\.email: "not-an-email" is not an email address/],
+    ['a bad reference', (f) => ({ ...f, ref: 'KSCP-26-1' }), /ref: "KSCP-26-1" is not a case reference: use KSCP-YYYY-NNN/],
+    ['a death criterion without a death', (f) => ({ ...f, criteria: ['looked-after-death'] }), /criteria: looked-after-death needs childDied: true/],
+    ['JSON that does not parse', () => '{"ref": ', /not valid JSON/],
+  ];
+
+  it.each(cases)('refuses %s with the field and the rule, exit 2', async (_what, change, message) => {
+    const f = form();
+    const run = await kscp(['notify', '--file', fileWith(change(f as unknown as Record<string, unknown>))], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+    const lookup = await kscp(['status', f.ref], env);
+    expect(lookup.code).toBe(4);
+  });
+
+  it('refuses a missing file', async () => {
+    const run = await kscp(['notify', '--file', path.join(tmp, 'nope.json')], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot read it \(ENOENT\)/);
+  });
+});
+
+describe('kscp when things are missing', () => {
+  it('says there is no such case (exit 4)', async () => {
+    const run = await kscp(['status', 'KSCP-2026-999'], env);
+    expect(run.code).toBe(4);
+    expect(run.stderr.trim()).toBe('kscp: no case KSCP-2026-999: there is no workflow incident-KSCP-2026-999 (check the reference, or `kscp list`)');
+  });
+
+  it('says Temporal cannot be reached, quickly (exit 5)', async () => {
+    const run = await kscp(['status', 'KSCP-2026-999'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/^kscp: cannot reach Temporal at 127\.0\.0\.1:\d+ .*is `npm start` running, or is TEMPORAL_ADDRESS right\?\n$/);
+  });
+});
