@@ -3,7 +3,7 @@
  * when no real SMTP server is configured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -13,10 +13,13 @@ export interface MailCatcher {
   stop(): Promise<void>;
 }
 
+/** maildev's CLI script. Its package exports only an ESM entry, so look for the package folder itself. */
 function maildevBin(): string {
-  // maildev's package exports only its ESM entry; its CLI sits beside it.
-  const entry = require.resolve('maildev', { paths: [__dirname] }).replace(/dist[\\/]index\.js$/, '');
-  return path.join(entry, 'dist', 'bin', 'maildev.js');
+  for (const dir of require.resolve.paths('maildev') ?? []) {
+    const bin = path.join(dir, 'maildev', 'dist', 'bin', 'maildev.js');
+    if (existsSync(bin)) return bin;
+  }
+  throw new Error('maildev is not installed: run `npm install` (or set SMTP_HOST to use a real mail server)');
 }
 
 export function waitForPort(port: number, withinMs: number, isDead: () => string | undefined): Promise<void> {

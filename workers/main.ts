@@ -3,10 +3,12 @@
  * and SMTP already run elsewhere. Settings come from the environment.
  */
 import { loadSettings } from '../src/config';
+import { installLogging } from './logging';
 import { createIncidentWorker, runIncidentWorker } from './worker';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
+  installLogging();
   const w = await createIncidentWorker(settings);
   process.stdout.write(
     `kscp worker: task queue ${settings.temporal.taskQueue} on ${settings.temporal.address} (namespace ${settings.temporal.namespace}); mail via ${settings.smtp.host}:${settings.smtp.port}\n`,

@@ -13,6 +13,7 @@ import { startDevServer, type DevServer } from '../src/toolchain/devServer';
 import { ensureTemporalCli } from '../src/toolchain/temporalCli';
 import { ensureNamespace, ensureSearchAttributes } from '../src/toolchain/serverSetup';
 import { startMailCatcher, type MailCatcher } from './mailCatcher';
+import { installLogging } from './logging';
 import { createIncidentWorker, runIncidentWorker } from './worker';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -74,6 +75,7 @@ async function prepareTemporal(settings: Settings): Promise<DevServer | undefine
 
 async function main(): Promise<void> {
   const settings = loadSettings();
+  installLogging();
   mkdirSync(settings.dataDir, { recursive: true });
   const pidFile = path.join(settings.dataDir, 'pids.json');
   stopLeftovers(pidFile);

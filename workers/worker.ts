@@ -3,7 +3,7 @@
  * Temporal namespace. Used by `npm run worker` (workers/main.ts) and by
  * `npm start` (workers/start.ts).
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { loadCalendar } from '../src/calendar';
@@ -27,11 +27,13 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
     apiKey: temporal.apiKey,
   });
   const mailer = createSmtpMailer(settings.smtp);
+  // Bundled here, quietly: the bundler's module report is noise for the Business Unit.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    workflowBundle,
     activities: createActivities({
       mailer,
       directory: () => loadDirectory(settings.directoryFile),

@@ -56,7 +56,7 @@ function wrapperScript(version: string): string {
 # Temporal time-skipping test server ${version} (io.temporal:temporal-test-server, from Maven Central).
 # Usage: temporal-test-server <port>. exec: the SDK's kill must reach the JVM.
 DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-JAVA="\${JAVA_HOME:+\$JAVA_HOME/bin/}java"
+JAVA="\${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" ${JVM_FAST_START.join(' ')} -cp "$DIR/lib/*" io.temporal.testserver.TestServer "$@"
 `;
 }

@@ -1,0 +1,49 @@
+/** Every `kscp` command answers --help, and usage errors are refused with exit 2. */
+import { kscp } from '../helpers/processes';
+
+const COMMANDS = [
+  [],
+  ['notify'],
+  ['la-decision'],
+  ['status'],
+  ['list'],
+  ['calendar'],
+  ['calendar', 'add-working-days'],
+  ['calendar', 'subtract-working-days'],
+  ['calendar', 'add-months'],
+  ['calendar', 'is-working-day'],
+  ['calendar', 'bank-holidays'],
+];
+
+it.each(COMMANDS)('kscp %s --help describes the command and exits 0', async (...command) => {
+  const run = await kscp([...command, '--help'], {});
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/^Usage: kscp/);
+  expect(run.stdout.split('\n').length).toBeGreaterThan(4);
+});
+
+it.each([
+  [['frobnicate'], /unknown command 'frobnicate'/],
+  [['list', '--colour'], /unknown option '--colour'/],
+  [['status'], /missing required argument 'ref'/],
+  [['status', 'KSCP-2026-001', 'extra'], /too many arguments/],
+  [['status', 'case-1'], /<ref>: "case-1" is not a case reference/],
+  [['calendar', 'add-working-days', '2026-02-29', '5'], /DATE: "2026-02-29" is not a real date/],
+  [['calendar', 'add-working-days', '2026-02-27', '-1'], /N: must be a whole number from 0 to 5000/],
+])('kscp %j is refused with exit 2', async (args, message) => {
+  const run = await kscp(args, {});
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(message);
+});
+
+it('calendar commands print the resulting date as the last line', async () => {
+  const add = await kscp(['calendar', 'add-working-days', '2025-12-22', '5'], {});
+  expect(add.stdout.trim().split('\n').at(-1)).toBe('2025-12-31');
+  expect(add.stdout).toContain('Thursday 25 December 2025: bank holiday: Christmas Day');
+  const sub = await kscp(['calendar', 'subtract-working-days', '2026-01-06', '7'], {});
+  expect(sub.stdout.trim().split('\n').at(-1)).toBe('2025-12-23');
+  const months = await kscp(['calendar', 'add-months', '2026-08-31', '6'], {});
+  expect(months.stdout.trim().split('\n').at(-1)).toBe('2027-02-28');
+  const why = await kscp(['calendar', 'is-working-day', '2023-05-08'], {});
+  expect(why.stdout).toMatch(/^2023-05-08 \(Monday 8 May 2023\) is not a working day: bank holiday: .*coronation/);
+});
