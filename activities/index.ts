@@ -5,7 +5,7 @@
  */
 import { log } from '@temporalio/activity';
 import type { WorkingDayCalendar } from '../src/calendar';
-import { planDeadline } from '../src/deadlines';
+import { DEFAULT_DEADLINE_SETTINGS, planDeadline, type DeadlineSettings } from '../src/deadlines';
 import { resolveRole, type Directory } from '../src/directory';
 import { composeReminder } from './email';
 import type { Mailer } from './mailer';
@@ -20,6 +20,8 @@ export interface ActivityDeps {
   calendar: () => Promise<WorkingDayCalendar>;
   /** The real clock, for "today" in email text when a reminder goes out late. */
   now?: () => Date;
+  /** Configurable timescales (website retention); the guide's values when absent. */
+  deadlineSettings?: DeadlineSettings;
 }
 
 export function createActivities(deps: ActivityDeps): IncidentActivities {
@@ -27,7 +29,8 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
     async planDeadlines(request: PlanRequest) {
       const calendar = await deps.calendar();
       const now = new Date(request.now);
-      return request.deadlines.map(({ clock, progress }) => planDeadline(clock, progress, now, calendar));
+      const settings = deps.deadlineSettings ?? DEFAULT_DEADLINE_SETTINGS;
+      return request.deadlines.map(({ clock, progress }) => planDeadline(clock, progress, now, calendar, settings));
     },
 
     async sendReminder(request: ReminderRequest): Promise<ReminderResult> {

@@ -68,6 +68,8 @@ export interface Settings {
   dataDir: string;
   devServer: { port: number; uiPort: number; retentionDays: number };
   mailCatcher: { smtpPort: number; webPort: number };
+  /** Months a published review stays on the website (the guide: 6; Working Together: at least 12). */
+  websiteRetentionMonths: number;
 }
 
 export function loadSettings(env: Env = process.env): Settings {
@@ -118,5 +120,6 @@ export function loadSettings(env: Env = process.env): Settings {
       retentionDays: int(env, 'KSCP_RETENTION_DAYS', 2557, 1, 36_500),
     },
     mailCatcher: { smtpPort, webPort: int(env, 'KSCP_MAIL_UI_PORT', 1080) },
+    websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
   };
 }

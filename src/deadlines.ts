@@ -17,7 +17,7 @@ export interface DeadlineClock {
   timescale: TimescaleName;
   /** Day 0 (a London date), or for clock-hours the instant the clock started. */
   start: string;
-  /** The due date when the Business Unit sets it (information requests). */
+  /** The due date when the Business Unit sets it (information requests, a deferred publication). */
   setDue?: IsoDate;
 }
 
@@ -28,9 +28,20 @@ export interface ComputedDue {
   dueAt: string;
 }
 
-export function computeDue(clock: DeadlineClock, calendar: WorkingDayCalendar): ComputedDue {
-  const { length } = timescale(clock.timescale);
+/** Timescales the partnership may configure (README, "Settings"). */
+export interface DeadlineSettings {
+  /** How long a published report stays on the website: 6 months in the guide; Working Together asks for at least 12. */
+  websiteRetentionMonths: number;
+}
+export const DEFAULT_DEADLINE_SETTINGS: DeadlineSettings = { websiteRetentionMonths: 6 };
+
+export function computeDue(clock: DeadlineClock, calendar: WorkingDayCalendar, settings = DEFAULT_DEADLINE_SETTINGS): ComputedDue {
+  const { length: tableLength } = timescale(clock.timescale);
+  const length =
+    clock.timescale === 'website-removal' ? { unit: 'calendar-months' as const, n: settings.websiteRetentionMonths } : tableLength;
   const onDay = (due: IsoDate): ComputedDue => ({ due, dueAt: endOfLondonDay(due).toISOString() });
+  // A date set by the Business Unit (an information request, or a deferred publication) wins.
+  if (clock.setDue !== undefined) return onDay(clock.setDue);
   switch (length.unit) {
     case 'clock-hours': {
       const dueAt = new Date(Date.parse(clock.start) + length.n * 3_600_000);
@@ -127,12 +138,15 @@ export function planDeadline(
   progress: ReminderProgress,
   now: Date,
   calendar: WorkingDayCalendar,
+  settings = DEFAULT_DEADLINE_SETTINGS,
 ): DeadlinePlan {
-  const computed = computeDue(clock, calendar);
+  const computed = computeDue(clock, calendar, settings);
+  const { statutory } = timescale(clock.timescale);
   const nowMs = now.getTime();
   const dueAtMs = Date.parse(computed.dueAt);
-  const plan: DeadlinePlan = { ...computed, overdue: nowMs > dueAtMs };
-  const wakes: number[] = nowMs <= dueAtMs ? [dueAtMs + 1000] : [];
+  const plan: DeadlinePlan = { ...computed, overdue: statutory && nowMs > dueAtMs };
+  // Wake the moment a statutory deadline passes, so the case board shows it overdue at once.
+  const wakes: number[] = statutory && nowMs <= dueAtMs ? [dueAtMs + 1000] : [];
 
   if (progress.remindersFrom !== undefined) {
     const fromMs = Date.parse(progress.remindersFrom);

@@ -7,7 +7,18 @@ import type { Criterion } from './criteria';
 import type { IsoDate } from './dates';
 import type { ComputedDue, DeadlineClock, ReminderProgress } from './deadlines';
 import type { Role } from './roles';
-import type { IncidentForm, LaDecision } from './schemas';
+import type {
+  Defer,
+  ExecutiveSignoff,
+  IncidentForm,
+  LaDecision,
+  LcsprStart,
+  NationalReviewer,
+  PanelResponse,
+  Published,
+  RapidReview,
+  Withdraw,
+} from './schemas';
 import type { ReminderLevel } from './timescales';
 
 export const STAGES = [
@@ -77,16 +88,42 @@ export interface CaseEvent {
   by?: string;
 }
 
+/** Which way the case went after the LA decision, for the case board and the timeliness report. */
+export type Route = 'not-notifiable' | 'lcspr' | 'national-review' | 'no-further-review' | 'withdrawn';
+
+export interface Amendment {
+  at: string;
+  field: string;
+  from: string;
+  to: string;
+  reason: string;
+  by: string;
+}
+
 export interface IncidentState {
   ref: string;
   stage: Stage;
+  /** The route, once the Panel has answered (or the LA decided it is not notifiable, or it was withdrawn). */
+  route?: Route;
   criteria: Criterion[];
   notifyingAgency: string;
+  agenciesInvolved: string[];
   childDied: boolean;
   policeInvestigation: boolean;
+  incidentDate: IsoDate;
   laAwareOn: IsoDate;
   deadlines: DeadlineState[];
   laDecision?: LaDecision;
+  rapidReview?: RapidReview;
+  panelResponse?: PanelResponse;
+  lcspr?: LcsprStart & { practitionerViewsOn?: IsoDate; familyViewsOn?: IsoDate; delayReasonsSentOn?: IsoDate; subgroupAgreedOn?: IsoDate };
+  nationalReview?: Partial<NationalReviewer> & { reportReceivedOn?: IsoDate };
+  signOff?: { subgroupAgreedOn: IsoDate; executive?: ExecutiveSignoff; reportSentOn?: IsoDate };
+  publication?: Published & { removedOn?: IsoDate };
+  learning?: { sharedOn?: IsoDate; staffInformedOn?: IsoDate };
+  deferrals: Array<Defer & { at: string }>;
+  amendments: Amendment[];
+  withdrawal?: Withdraw & { at: string };
   events: CaseEvent[];
   reminders: ReminderSent[];
   closedBecause?: string;

@@ -1,23 +1,95 @@
 /**
  * Every message a client can send a case, defined once. Imported by the
  * workflow and by every client (the `kscp` command, tests); no Node imports.
+ *
+ * Each stage message is an update whose validator refuses what does not fit
+ * (wrong stage, bad dates) with the reason, changing nothing. Each is also a
+ * signal of the same name, for people who use the Temporal Web UI's "Send a
+ * signal" form: a signal cannot be refused, so one that does not fit is
+ * recorded in the case's events as refused, and nothing else changes.
  */
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentView } from './incident';
-import type { LaDecision } from './schemas';
+import type {
+  Amend,
+  Defer,
+  Delay,
+  DoneOn,
+  ExecutiveSignoff,
+  InfoReceived,
+  InfoRequest,
+  LaDecision,
+  LcsprStart,
+  NationalReport,
+  NationalReviewer,
+  PanelResponse,
+  Published,
+  RapidReview,
+  ReportSent,
+  SubgroupAgreed,
+  Views,
+  Withdraw,
+} from './schemas';
 
 /** The case: stage, every deadline, events and reminders so far. */
 export const stateQuery = defineQuery<IncidentView>('state');
 
-/**
- * The LA's decision on notification. As an update its validator refuses a
- * decision that does not fit (wrong stage, bad dates) and nothing changes.
- */
-export const laDecisionUpdate = defineUpdate<IncidentView, [LaDecision]>('laDecision');
+/** The input each message takes, by its update/signal name. */
+export interface MessageInputs {
+  laDecision: LaDecision;
+  infoRequest: InfoRequest;
+  infoReceived: InfoReceived;
+  rapidReview: RapidReview;
+  panelResponse: PanelResponse;
+  lcsprStart: LcsprStart;
+  views: Views;
+  delay: Delay;
+  nationalReviewer: NationalReviewer;
+  nationalReport: NationalReport;
+  subgroupAgreed: SubgroupAgreed;
+  executiveSignoff: ExecutiveSignoff;
+  reportSent: ReportSent;
+  published: Published;
+  removedFromWebsite: DoneOn;
+  learningShared: DoneOn;
+  staffInformed: DoneOn;
+  defer: Defer;
+  amend: Amend;
+  withdraw: Withdraw;
+}
+export type MessageName = keyof MessageInputs;
 
-/**
- * The same decision as a signal, for people who use the Temporal Web UI's
- * "Send a signal" form. A signal cannot be refused: one that does not fit is
- * recorded in the case's events as refused, and nothing else changes.
- */
-export const laDecisionSignal = defineSignal<[LaDecision]>('laDecision');
+export const MESSAGE_NAMES = [
+  'laDecision',
+  'infoRequest',
+  'infoReceived',
+  'rapidReview',
+  'panelResponse',
+  'lcsprStart',
+  'views',
+  'delay',
+  'nationalReviewer',
+  'nationalReport',
+  'subgroupAgreed',
+  'executiveSignoff',
+  'reportSent',
+  'published',
+  'removedFromWebsite',
+  'learningShared',
+  'staffInformed',
+  'defer',
+  'amend',
+  'withdraw',
+] as const satisfies readonly MessageName[];
+
+export const updates = Object.fromEntries(MESSAGE_NAMES.map((n) => [n, defineUpdate(n)])) as {
+  [N in MessageName]: UpdateDefinition<IncidentView, [MessageInputs[N]], N>;
+};
+
+export const signals = Object.fromEntries(MESSAGE_NAMES.map((n) => [n, defineSignal(n)])) as {
+  [N in MessageName]: SignalDefinition<[MessageInputs[N]], N>;
+};
+
+export const laDecisionUpdate = updates.laDecision;
+export const laDecisionSignal = signals.laDecision;

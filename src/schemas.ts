@@ -106,7 +106,8 @@ export const LaDecisionSchema = z
     panelNotifiedOn: IsoDateSchema.optional(),
     decidedBy: PersonName,
     rationale: z.string().trim().min(1, { error: 'must not be empty' }).max(10_000).optional(),
-    recordedAt: InstantSchema,
+    /** When the Business Unit recorded it; the workflow's clock when absent (a signal typed in the Web UI). */
+    recordedAt: InstantSchema.optional(),
   })
   .superRefine((d, c) => {
     if (d.notifiable && d.panelNotifiedOn === undefined)
@@ -121,6 +122,101 @@ export const LaDecisionSchema = z
       c.addIssue({ code: 'custom', path: ['rationale'], message: 'is required when the incident is not notifiable: say why' });
   });
 export type LaDecision = z.infer<typeof LaDecisionSchema>;
+
+const Staff = PersonName;
+const Reason = z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(10_000);
+const AgencyIdFormat = z
+  .string({ error: 'must be an agency id from the directory' })
+  .regex(/^[a-z][a-z0-9-]*$/, { error: (i) => `${JSON.stringify(i.input)} is not an agency id (lower-case words joined by hyphens, e.g. police)` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (i) => `${JSON.stringify(i.input)} is not allowed (allowed: ${values.join(', ')})` });
+
+export const RAPID_REVIEW_OUTCOMES = ['local-review', 'recommend-national-review', 'no-further-review'] as const;
+export const PANEL_DECISIONS = ['local-review', 'national-review', 'no-further-review'] as const;
+export const LCSPR_METHODOLOGIES = ['case-authored', 'thematic', 'multi-agency-audit', 'learning-event'] as const;
+export const PUBLICATION_DECISIONS = ['publish', 'improvements-only', 'not-publish'] as const;
+export const VIEWS_FROM = ['practitioners', 'family'] as const;
+export const WITHDRAWAL_REASONS = ['recorded-in-error', 'criteria-not-met', 'other'] as const;
+
+/** An information request to an agency, with the due date the Business Unit set. */
+export const InfoRequestSchema = z
+  .strictObject({ agency: AgencyIdFormat, requestedOn: IsoDateSchema, dueOn: IsoDateSchema, by: Staff })
+  .refine((r) => !isIsoDate(r.requestedOn) || !isIsoDate(r.dueOn) || r.dueOn > r.requestedOn, {
+    path: ['dueOn'],
+    error: 'must be after the date of the request',
+  });
+export const InfoReceivedSchema = z.strictObject({ agency: AgencyIdFormat, receivedOn: IsoDateSchema, by: Staff });
+
+/** The Rapid Review template submitted to the National Panel, with the partnership's outcome. */
+export const RapidReviewSchema = z.strictObject({
+  meetingOn: IsoDateSchema,
+  submittedOn: IsoDateSchema,
+  outcome: oneOf(RAPID_REVIEW_OUTCOMES),
+  rationale: Reason,
+  by: Staff,
+});
+export const PanelResponseSchema = z.strictObject({ receivedOn: IsoDateSchema, decision: oneOf(PANEL_DECISIONS), by: Staff });
+export const LcsprStartSchema = z.strictObject({ initiatedOn: IsoDateSchema, methodology: oneOf(LCSPR_METHODOLOGIES), by: Staff });
+export const ViewsSchema = z.strictObject({ from: oneOf(VIEWS_FROM), on: IsoDateSchema, by: Staff });
+export const DelaySchema = z.strictObject({ sentOn: IsoDateSchema, reason: Reason, by: Staff });
+export const NationalReviewerSchema = z.strictObject({
+  reviewer: z.string().trim().min(1, { error: 'must not be empty' }).max(300),
+  appointedOn: IsoDateSchema,
+  by: Staff,
+});
+export const NationalReportSchema = z.strictObject({ receivedOn: IsoDateSchema, by: Staff });
+export const SubgroupAgreedSchema = z.strictObject({ on: IsoDateSchema, by: Staff });
+export const ExecutiveSignoffSchema = z
+  .strictObject({
+    on: IsoDateSchema,
+    decision: oneOf(PUBLICATION_DECISIONS),
+    plannedPublicationOn: IsoDateSchema.optional(),
+    reasons: Reason.optional(),
+    by: Staff,
+  })
+  .superRefine((e, c) => {
+    if (e.decision !== 'not-publish' && e.plannedPublicationOn === undefined)
+      c.addIssue({ code: 'custom', path: ['plannedPublicationOn'], message: `is required when the decision is ${e.decision}: the planned publication date` });
+    if (e.decision === 'not-publish' && e.plannedPublicationOn !== undefined)
+      c.addIssue({ code: 'custom', path: ['plannedPublicationOn'], message: 'must not be given when the report is not to be published' });
+    if (e.decision !== 'publish' && e.reasons === undefined)
+      c.addIssue({ code: 'custom', path: ['reasons'], message: `are required when the decision is ${e.decision}` });
+    if (e.plannedPublicationOn !== undefined && isIsoDate(e.on) && isIsoDate(e.plannedPublicationOn) && e.plannedPublicationOn <= e.on)
+      c.addIssue({ code: 'custom', path: ['plannedPublicationOn'], message: 'must be after the date of the Executive decision' });
+  });
+export const ReportSentSchema = z.strictObject({ sentOn: IsoDateSchema, by: Staff });
+export const PublishedSchema = z.strictObject({
+  on: IsoDateSchema,
+  url: z.url({ protocol: /^https?$/, error: (i) => `${JSON.stringify(i.input)} is not a web address (https://...)` }),
+  by: Staff,
+});
+export const DoneOnSchema = z.strictObject({ on: IsoDateSchema, by: Staff });
+export const DeferSchema = z.strictObject({ reason: Reason, newDate: IsoDateSchema, panelToldOn: IsoDateSchema, by: Staff });
+export const AmendSchema = z.strictObject({
+  field: z.string().trim().min(1, { error: 'must name the field to correct' }),
+  value: z.string().trim().min(1, { error: 'must not be empty' }).max(1000),
+  reason: Reason,
+  by: Staff,
+});
+export const WithdrawSchema = z.strictObject({ reason: oneOf(WITHDRAWAL_REASONS), detail: Reason, by: Staff });
+
+export type InfoRequest = z.infer<typeof InfoRequestSchema>;
+export type InfoReceived = z.infer<typeof InfoReceivedSchema>;
+export type RapidReview = z.infer<typeof RapidReviewSchema>;
+export type PanelResponse = z.infer<typeof PanelResponseSchema>;
+export type LcsprStart = z.infer<typeof LcsprStartSchema>;
+export type Views = z.infer<typeof ViewsSchema>;
+export type Delay = z.infer<typeof DelaySchema>;
+export type NationalReviewer = z.infer<typeof NationalReviewerSchema>;
+export type NationalReport = z.infer<typeof NationalReportSchema>;
+export type SubgroupAgreed = z.infer<typeof SubgroupAgreedSchema>;
+export type ExecutiveSignoff = z.infer<typeof ExecutiveSignoffSchema>;
+export type ReportSent = z.infer<typeof ReportSentSchema>;
+export type Published = z.infer<typeof PublishedSchema>;
+export type DoneOn = z.infer<typeof DoneOnSchema>;
+export type Defer = z.infer<typeof DeferSchema>;
+export type Amend = z.infer<typeof AmendSchema>;
+export type Withdraw = z.infer<typeof WithdrawSchema>;
 
 /** The first problem zod found, as one line: "field.path: message". */
 export function firstIssue(error: z.ZodError, prefix = ''): string {

@@ -42,6 +42,11 @@ export interface Timescale {
   readonly policy: ReminderPolicy;
   /** Who is responsible and receives the notice and reminders. */
   readonly owner: PartnershipRole | 'agency-contact';
+  /**
+   * A deadline someone can miss: shown overdue once it passes, and counted in the timeliness
+   * report. A prompt with no statutory date (the Panel's answer, learning) is never "overdue".
+   */
+  readonly statutory: boolean;
   /** Where the rule comes from. */
   readonly source: string;
 }
@@ -54,6 +59,7 @@ export const TIMESCALES = [
     length: { unit: 'clock-hours', n: 24 },
     policy: 'none',
     owner: 'business-unit',
+    statutory: true,
     source: 'Guide: the eCase form should be completed within 24 hours of the incident being known (late forms are flagged, not refused)',
   },
   {
@@ -63,6 +69,7 @@ export const TIMESCALES = [
     length: { unit: 'working-days', n: 5 },
     policy: 'escalating',
     owner: 'la-lead',
+    statutory: true,
     source: 'Guide: the LA must notify the National Panel within 5 working days of becoming aware',
   },
   {
@@ -72,6 +79,7 @@ export const TIMESCALES = [
     length: { unit: 'working-days', n: 15 },
     policy: 'escalating',
     owner: 'business-unit',
+    statutory: true,
     source: 'Guide: the completed Rapid Review template should reach the National Panel within 15 working days',
   },
   {
@@ -81,6 +89,7 @@ export const TIMESCALES = [
     length: { unit: 'working-days', n: 10 },
     policy: 'chase-after',
     owner: 'business-unit',
+    statutory: false,
     source: 'DESIGN.md §1: no statutory clock; the Panel usually answers in about 10 days',
   },
   {
@@ -90,6 +99,7 @@ export const TIMESCALES = [
     length: { unit: 'calendar-months', n: 6 },
     policy: 'monthly',
     owner: 'business-unit',
+    statutory: true,
     source: 'Guide: LCSPRs should be published within 6 months of initiation; reasons for any delay go to the National Panel',
   },
   {
@@ -99,6 +109,7 @@ export const TIMESCALES = [
     length: { unit: 'working-days-before', n: 7 },
     policy: 'escalating',
     owner: 'business-unit',
+    statutory: true,
     source: 'Guide: full reports should be sent to the National Panel 7 working days in advance of the publication date',
   },
   {
@@ -108,6 +119,7 @@ export const TIMESCALES = [
     length: { unit: 'calendar-months', n: 6 },
     policy: 'escalating',
     owner: 'business-unit',
+    statutory: true,
     source: 'Guide: published reports remain on the website for 6 months (configurable; Working Together asks for at least a year)',
   },
   {
@@ -117,7 +129,28 @@ export const TIMESCALES = [
     length: { unit: 'until-done', remindEveryWorkingDays: 10 },
     policy: 'escalating',
     owner: 'business-unit',
+    statutory: false,
     source: 'Guide: at the conclusion of all reviews key findings will be communicated to the Learning and Development Subgroup',
+  },
+  {
+    name: 'staff-informed',
+    due: 'staff told of the findings and recommendations of the review',
+    clockStart: 'the review concluded',
+    length: { unit: 'until-done', remindEveryWorkingDays: 10 },
+    policy: 'escalating',
+    owner: 'business-unit',
+    statutory: false,
+    source: 'Guide: on completion of the review staff will be made aware of its contents and recommendations',
+  },
+  {
+    name: 'delay-reasons',
+    due: 'the reasons for the delay in publishing the LCSPR, to the National Panel',
+    clockStart: 'the 6-month LCSPR publication deadline passed without the reasons recorded',
+    length: { unit: 'working-days', n: 5 },
+    policy: 'escalating',
+    owner: 'business-unit',
+    statutory: true,
+    source: 'Guide: safeguarding partners should inform the National Panel of the reasons for any delay (5 working days is the partnership\'s target)',
   },
   {
     name: 'info-request',
@@ -126,6 +159,7 @@ export const TIMESCALES = [
     length: { unit: 'set-by-business-unit' },
     policy: 'escalating',
     owner: 'agency-contact',
+    statutory: true,
     source: 'Guide: organisations have a duty to respond within the timescale outlined in the request',
   },
 ] as const satisfies readonly Timescale[];

@@ -38,6 +38,7 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
       mailer,
       directory: () => loadDirectory(settings.directoryFile),
       calendar: () => loadCalendar(settings.calendarFile),
+      deadlineSettings: { websiteRetentionMonths: settings.websiteRetentionMonths },
     }),
   });
   return { worker, connection, mailer };

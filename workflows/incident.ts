@@ -21,10 +21,19 @@ import {
 import type { IncidentActivities } from '../activities/types';
 import type { DeadlinePlan } from '../src/deadlines';
 import { viewOf, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/incident';
-import { laDecisionSignal, laDecisionUpdate, stateQuery } from '../src/messages';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { MESSAGE_NAMES, signals, stateQuery, updates, type MessageName } from '../src/messages';
 import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpStage } from '../src/searchAttributes';
-import { applyLaDecision, checkLaDecision, openCase, recipientsFor, type Refusal } from '../src/transitions';
-import type { LaDecision } from '../src/schemas';
+import {
+  applyMessage,
+  checkMessage,
+  openCase,
+  openDelayReasonsIfMissed,
+  recipientsFor,
+  RULES,
+  type MessageRule,
+  type Refusal,
+} from '../src/transitions';
 
 const { planDeadlines } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1 minute',
@@ -38,7 +47,7 @@ const { sendReminder } = proxyActivities<IncidentActivities>({
 });
 
 const now = (): Date => new Date();
-/** Today's UTC date on the workflow clock; a coarse guard against dates in the future (clients check London dates). */
+/** The latest date accepted as not in the future: tomorrow's UTC date on the workflow clock (clients check London dates exactly). */
 const tomorrowUtc = (): string => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 function refuse(refusal: Refusal): never {
@@ -49,33 +58,7 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   const state = input.resume ?? openCase(input, now());
 
   setHandler(stateQuery, () => viewOf(state), { description: 'The case: stage, every deadline, events and reminders sent' });
-  setHandler(
-    laDecisionUpdate,
-    (decision: LaDecision) => {
-      applyLaDecision(state, decision, now());
-      return viewOf(state);
-    },
-    {
-      validator: (decision: LaDecision) => {
-        const refusal = checkLaDecision(state, decision, tomorrowUtc());
-        if (refusal) refuse(refusal);
-      },
-      description: 'Record the LA decision: notifiable (with the date the National Panel was notified) or not (with the rationale)',
-    },
-  );
-  setHandler(
-    laDecisionSignal,
-    (decision: LaDecision) => {
-      const refusal = checkLaDecision(state, decision, tomorrowUtc());
-      if (refusal) {
-        state.events.push({ at: now().toISOString(), what: `LA decision sent as a signal was refused: ${refusal.message}` });
-        state.revision++;
-        return;
-      }
-      applyLaDecision(state, decision, now());
-    },
-    { description: 'The LA decision, for the Web UI; one that does not fit is recorded as refused and changes nothing else' },
-  );
+  for (const name of MESSAGE_NAMES) acceptMessage(state, name);
 
   while (state.stage !== 'CLOSED') {
     const seen = state.revision;
@@ -93,6 +76,39 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   await condition(allHandlersFinished);
   log.info('case closed', { ref: state.ref, because: state.closedBecause });
   return viewOf(state);
+}
+
+/**
+ * Register a message as an update (validated: refused with the reason, nothing changed) and as a
+ * signal of the same name for the Web UI (recorded as refused when it does not fit).
+ */
+function acceptMessage(state: IncidentState, name: MessageName): void {
+  // Inputs are checked by the rule's schema, so the handlers take them as unknown.
+  const rule = RULES[name] as MessageRule<unknown>;
+  setHandler(
+    updates[name] as UpdateDefinition<IncidentView, [unknown]>,
+    (input: unknown) => {
+      applyMessage(rule, state, input, now());
+      return viewOf(state);
+    },
+    {
+      validator: (input: unknown) => {
+        const refusal = checkMessage(rule, state, input, tomorrowUtc());
+        if (refusal) refuse(refusal);
+      },
+      description: rule.description,
+    },
+  );
+  setHandler(
+    signals[name] as SignalDefinition<[unknown]>,
+    (input: unknown) => {
+      const refusal = checkMessage(rule, state, input, tomorrowUtc());
+      if (!refusal) return applyMessage(rule, state, input, now());
+      state.events.push({ at: now().toISOString(), what: `${rule.command} sent as a signal was refused: ${refusal.message}` });
+      state.revision++;
+    },
+    { description: `${rule.description} (from the Web UI; one that does not fit is recorded as refused)` },
+  );
 }
 
 /**
@@ -114,13 +130,14 @@ async function followDeadlines(state: IncidentState): Promise<string | undefined
     const startedFrom = d.remindersFrom;
     d.due = plan.due;
     d.dueAt = plan.dueAt;
-    if (d.metAt !== undefined && d.onTime === undefined) d.onTime = d.metAt <= plan.dueAt;
+    if (d.status === 'met' && d.onTime === undefined) d.onTime = d.metAt !== undefined ? d.metAt <= plan.dueAt : d.metOn! <= plan.due;
     if (d.status !== 'open') return;
     d.overdue = plan.overdue;
     // A message may have changed this deadline while the plan was computed: the next pass re-plans it.
     if (plan.sendNow && d.remindersFrom === startedFrom) sends.push(remind(state, d, plan, planNow));
   });
   await Promise.all(sends);
+  if (state.reminders.some((r) => r.deadline === 'lcspr-publication' && r.level === 5)) openDelayReasonsIfMissed(state, now());
   showOnCaseBoard(state);
   const wakes = plans.map((p) => p.wakeAt).filter((w): w is string => w !== undefined);
   return wakes.length ? wakes.reduce((a, b) => (a < b ? a : b)) : undefined;

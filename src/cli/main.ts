@@ -8,6 +8,7 @@ import * as cal from './commands/calendar';
 import { laDecision } from './commands/laDecision';
 import { list } from './commands/list';
 import { notify } from './commands/notify';
+import { addStageCommands } from './commands/record';
 import { status } from './commands/status';
 import { CliError, EXIT } from './errors';
 
@@ -58,6 +59,8 @@ Examples:
   kscp la-decision KSCP-2026-015 --notifiable no --by "A. Officer" --rationale "Criteria not met: ..."`,
     )
     .action(laDecision);
+
+  addStageCommands(program);
 
   program
     .command('status')

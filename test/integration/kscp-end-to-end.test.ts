@@ -170,6 +170,39 @@ describe('a case from the eCase form to the Rapid Review, through kscp', () => {
   });
 });
 
+describe('a case the LA decides is not notifiable', () => {
+  const incident = form({ notifyingAgency: 'social-care', policeInvestigation: false, formReceivedAt: new Date(Date.now() - 60_000).toISOString() });
+  const ref = incident.ref;
+
+  it('closes with the rationale; the case is then refused further decisions, and leaves the open list', async () => {
+    expect(await kscp(['notify', '--file', fileWith(incident)], env)).toMatchObject({ code: 0 });
+    const run = await kscp(['la-decision', ref, '--notifiable', 'no', '--by', 'Test Officer', '--rationale', 'Criteria not met (fictional)'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(`Recorded for ${ref}: not notifiable. The case is closed`);
+    const s = await status(ref);
+    expect(s.stage).toBe('CLOSED');
+    expect(s.workflowStatus).toBe('COMPLETED');
+    expect(s.deadlines.slice(1).map((d) => [d.name, d.status, d.cancelledBecause])).toEqual([
+      ['panel-notification', 'cancelled', 'the incident is not notifiable'],
+      ['rapid-review', 'cancelled', 'the incident is not notifiable'],
+    ]);
+    const again = await kscp(['la-decision', ref, '--notifiable', 'yes', '--panel-notified', today, '--by', 'Test Officer'], env);
+    expect(again.code).toBe(3);
+    expect(again.stderr.trim()).toBe(`kscp: case ${ref} is closed (its workflow is completed): nothing can be recorded against it`);
+
+    let open: ListedCase[] = [];
+    let all: ListedCase[] = [];
+    for (let i = 0; i < 50; i++) {
+      open = JSON.parse((await kscp(['list', '--json'], env)).stdout) as ListedCase[];
+      all = JSON.parse((await kscp(['list', '--all', '--json'], env)).stdout) as ListedCase[];
+      if (all.some((c) => c.ref === ref && c.stage === 'CLOSED')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(open.map((c) => c.ref)).not.toContain(ref);
+    expect(all.find((c) => c.ref === ref)).toMatchObject({ stage: 'CLOSED', workflowStatus: 'COMPLETED', nextDeadline: null });
+  });
+});
+
 describe('bad input to kscp notify starts nothing', () => {
   const cases: Array<[string, (f: Record<string, unknown>) => unknown, RegExp]> = [
     ['an unknown field', (f) => ({ ...f, childName: 'x' }), /: \(the form\): unknown field\(s\) "childName"/],

@@ -212,3 +212,27 @@ describe('a case in British Summer Time, when a bank holiday is announced mid-ca
     expect((await handle.query(stateQuery)).deadlines[1]!.due).toBe('2033-06-14');
   });
 });
+
+describe('the LA decision sent as a signal from the Web UI', () => {
+  it('records a decision that does not fit as refused, changing nothing else, and applies one that fits', async () => {
+    await skipTo('2033-07-04T10:00:00Z');
+    const form = fictionalForm({ incidentDate: '2033-07-01', knownAt: '2033-07-01T15:00:00Z', laAwareOn: '2033-07-04' });
+    const handle = await open({ form, formReceivedAt: '2033-07-01T16:00:00Z' });
+    await eventually(() => emailsFor(form.ref), (e) => e.length >= 1);
+    const before = await handle.query(stateQuery);
+
+    await handle.signal('laDecision', { notifiable: true, panelNotifiedOn: '2033-07-01', decidedBy: 'Test Officer' });
+    const refused = await eventually(() => handle.query(stateQuery), (s) => s.events.length > before.events.length);
+    expect(refused.events.at(-1)?.what).toBe(
+      'la-decision sent as a signal was refused: panelNotifiedOn: the Panel cannot have been notified (2033-07-01) before the LA became aware (2033-07-04)',
+    );
+    expect({ ...refused, events: before.events }).toEqual(before);
+
+    await handle.signal('laDecision', { notifiable: true, panelNotifiedOn: '2033-07-04', decidedBy: 'Test Officer' });
+    const applied = await eventually(() => handle.query(stateQuery), (s) => s.stage === 'RAPID_REVIEW');
+    expect(applied.stage).toBe('RAPID_REVIEW');
+    // Typed in the Web UI without recordedAt: the workflow's clock fills it in.
+    expect(applied.laDecision?.recordedAt).toMatch(/^2033-07-04T10:/);
+    expect(applied.deadlines[1]).toMatchObject({ status: 'met', onTime: true });
+  });
+});

@@ -1,11 +1,9 @@
 /** `kscp la-decision <ref> ...`: record the LA's decision on notification. */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { formatLongDate } from '../../london';
-import { laDecisionUpdate } from '../../messages';
 import { LaDecisionSchema, type LaDecision } from '../../schemas';
-import { client, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
-import { badInput, CliError, EXIT } from '../errors';
+import { parseRef, settings, today } from '../context';
+import { badInput } from '../errors';
+import { sendMessage } from './record';
 
 /** Field names in messages, as the flags a person typed. */
 export const FLAG_FOR: Record<string, string> = {
@@ -14,10 +12,7 @@ export const FLAG_FOR: Record<string, string> = {
   decidedBy: '--by',
   rationale: '--rationale',
 };
-
-export function asFlags(message: string): string {
-  return message.replace(/^(\w+):/, (m, field: string) => (FLAG_FOR[field] ? `${FLAG_FOR[field]}:` : m));
-}
+const LA_DECISION_FLAGS = Object.entries(FLAG_FOR).map(([field, flag]) => ({ field, flag, kind: 'text' as const, description: '' }));
 
 export interface LaDecisionOptions {
   notifiable: string;
@@ -48,20 +43,9 @@ export function decisionFrom(opts: LaDecisionOptions, now: Date, londonToday: st
 
 export async function laDecision(ref: string, opts: LaDecisionOptions): Promise<void> {
   const caseRef = parseRef(ref);
-  const s = settings();
+  settings();
   const decision = decisionFrom(opts, new Date(), today());
-  const c = await client(s);
-  const handle = await openCaseHandle(c, caseRef);
-  let view;
-  try {
-    view = await withWorker(c, `recording the LA decision for ${caseRef}`, () => handle.executeUpdate(laDecisionUpdate, { args: [decision] }));
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const code = err.cause.type === 'WrongStage' ? EXIT.refused : EXIT.badInput;
-      throw new CliError(`refused: ${asFlags(err.cause.message)}`, code);
-    }
-    throw err;
-  }
+  const view = await sendMessage(caseRef, 'laDecision', decision, LA_DECISION_FLAGS);
   const panel = view.deadlines.find((d) => d.name === 'panel-notification');
   const review = view.deadlines.find((d) => d.name === 'rapid-review');
   const lines = decision.notifiable
