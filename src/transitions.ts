@@ -193,7 +193,8 @@ export function openDelayReasonsIfMissed(state: IncidentState, now: Date): boole
   const publication = findDeadline(state, 'lcspr-publication');
   if (!isOpen(publication) || !publication.overdue || !publication.due) return false;
   if (state.lcspr?.delayReasonsSentOn || findDeadline(state, 'delay-reasons')) return false;
-  openDeadline(state, 'delay-reasons', 'delay-reasons', publication.due, now);
+  // Day 0 is today: at 09:00 London the UTC date is London's date.
+  openDeadline(state, 'delay-reasons', 'delay-reasons', now.toISOString().slice(0, 10), now);
   state.events.push({ at: now.toISOString(), what: `LCSPR publication deadline (${publication.due}) passed: the reasons for the delay must go to the National Panel` });
   state.revision++;
   return true;
@@ -560,8 +561,9 @@ export const defer = rule<Defer>({
   },
   apply: (s, d, now) => {
     s.deferrals.push({ ...d, at: now.toISOString() });
+    // The 6-month clock moves only later, never earlier, than its statutory date.
     const publication = findDeadline(s, 'lcspr-publication');
-    if (isOpen(publication)) {
+    if (isOpen(publication) && (publication.due === undefined || d.newDate > publication.due)) {
       publication.clock.setDue = d.newDate;
       recompute(publication);
     }

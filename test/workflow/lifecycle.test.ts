@@ -10,6 +10,7 @@
  * Manager, LA the LA lead, <agency> its contact, <agency>-SL its safeguarding lead.
  */
 import { KscpStage } from '../../src/searchAttributes';
+import { stateQuery } from '../../src/messages';
 import { fictionalForm } from '../helpers/fixtures';
 import { deadlineTable, startTimeSkipping, type CaseHandle, type Sent, type TimeSkipping } from '../helpers/timeSkipping';
 
@@ -52,7 +53,7 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
     view = await ts.send(handle, 'rapidReview', { meetingOn: '2034-01-17', submittedOn: '2034-01-19', outcome: 'local-review', rationale: 'Fictional rationale.', by });
     expect(view.stage).toBe('PANEL_RESPONSE');
     await expect_(['2034-01-19T09:00', 'rapid-review', 2, 'BU'], ['2034-01-19T12:00', 'panel-response', 1, 'BU']);
-    const state = await handle.query('state');
+    const state = await handle.query(stateQuery);
     expect(deadlineTable(state)).toEqual([
       ['ecase-form', '2034-01-10', 'met'],
       ['panel-notification', '2034-01-16', 'met'],
@@ -71,7 +72,7 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
     await ts.skipTo('2034-02-13T10:00:00Z');
     view = await ts.send(handle, 'lcsprStart', { initiatedOn: '2034-02-13', methodology: 'case-authored', by });
     await expect_(['2034-02-02T09:00', 'panel-response', 2, 'BU'], ['2034-02-13T10:00', 'lcspr-publication', 1, 'BU']);
-    expect((await handle.query('state')).deadlines.find((d) => d.name === 'lcspr-publication')?.due).toBe('2034-08-13');
+    expect((await handle.query(stateQuery)).deadlines.find((d) => d.name === 'lcspr-publication')?.due).toBe('2034-08-13');
   });
 
   it('an agency that answers late is escalated to its safeguarding lead and the Business Manager, then the LA lead', async () => {
@@ -87,7 +88,7 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
       ['2034-03-20T09:00', 'info-request:health', 4, 'BM BU health health-SL'],
       ['2034-03-21T09:00', 'info-request:health', 5, 'BM LA health health-SL'],
     );
-    const health = (await handle.query('state')).deadlines.find((d) => d.name === 'info-request:health');
+    const health = (await handle.query(stateQuery)).deadlines.find((d) => d.name === 'info-request:health');
     expect(health).toMatchObject({ status: 'met', metOn: '2034-03-21', onTime: false });
   });
 
@@ -115,7 +116,7 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
       ['2034-07-31T10:00', 'staff-informed', 1, 'BU'],
       ['2034-07-31T10:00', 'website-removal', 1, 'BU'],
     );
-    const state = await handle.query('state');
+    const state = await handle.query(stateQuery);
     expect(state.deadlines.find((d) => d.name === 'report-to-panel')).toMatchObject({ due: '2034-07-20', status: 'met', onTime: true });
     expect(state.deadlines.find((d) => d.name === 'lcspr-publication')).toMatchObject({ due: '2034-08-13', status: 'met', metOn: '2034-07-31', onTime: true });
     expect(state.deadlines.find((d) => d.name === 'website-removal')?.due).toBe('2035-01-31');
