@@ -61,16 +61,17 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   for (const name of MESSAGE_NAMES) acceptMessage(state, name);
 
   while (state.stage !== 'CLOSED') {
+    // A long-lived case starts a fresh history when Temporal suggests it, carrying its plain-JSON state.
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof incident>({ ...input, resume: state });
+    }
     const seen = state.revision;
     const wakeAt = await followDeadlines(state);
     if (state.revision !== seen) continue;
     const timeout = wakeAt === undefined ? undefined : Math.max(Date.parse(wakeAt) - Date.now(), 1);
     if (timeout === undefined) await condition(() => state.revision !== seen);
     else await condition(() => state.revision !== seen, timeout);
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof incident>({ ...input, resume: state });
-    }
   }
   showOnCaseBoard(state);
   await condition(allHandlersFinished);

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   logFile: string;
   /** Seconds to wait for the server to answer. */
   readyWithin?: number;
+  /** More `start-dev` flags, e.g. `--dynamic-config-value KEY=JSON`. */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -44,7 +46,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
-  args.push(...searchAttributeFlags());
+  args.push(...searchAttributeFlags(), ...(opts.extraArgs ?? []));
   const log = openSync(opts.logFile, 'a');
   // Its own process group: Ctrl-C reaches `npm start`, which stops the worker first and the server last.
   const child = spawn(opts.binary, args, { stdio: ['ignore', log, log], detached: true });
