@@ -16,11 +16,25 @@ export interface ComposedEmail {
   messageId: string;
 }
 
-/** What the Business Unit records when the deadline is met. */
-const HOW_TO_RECORD: Partial<Record<string, (ref: string) => string>> = {
+/** What to do, and the `kscp` command the Business Unit runs once it is done. */
+const HOW_TO_RECORD: Record<string, (ref: string, deadline: string) => string> = {
   'panel-notification': (ref) =>
     `Once the LA has decided and notified the National Panel, the Business Unit records it:\n  kscp la-decision ${ref} --notifiable yes --panel-notified YYYY-MM-DD --by "Name"`,
-  'rapid-review': (ref) => `Once the Rapid Review template has gone to the National Panel, the Business Unit records it against ${ref}.`,
+  'rapid-review': (ref) =>
+    `Once the Rapid Review template has gone to the National Panel, the Business Unit records it:\n  kscp rapid-review ${ref} --meeting YYYY-MM-DD --submitted YYYY-MM-DD --outcome ... --rationale "..." --by "Name"`,
+  'panel-response': (ref) =>
+    `The National Panel has not answered the Rapid Review yet: consider chasing it. When it answers:\n  kscp panel-response ${ref} --received YYYY-MM-DD --decision local-review|national-review|no-further-review --by "Name"`,
+  'lcspr-publication': (ref) =>
+    `If publication will be later than this date, the reasons must go to the National Panel; record that with\n  kscp delay ${ref} --sent YYYY-MM-DD --reason "..." --by "Name"\nWhen published: kscp published ${ref} --on YYYY-MM-DD --url https://... --by "Name"`,
+  'delay-reasons': (ref) => `When the reasons for the delay have gone to the National Panel:\n  kscp delay ${ref} --sent YYYY-MM-DD --reason "..." --by "Name"`,
+  'report-to-panel': (ref) => `When the full report has gone to the National Panel:\n  kscp report-sent ${ref} --sent YYYY-MM-DD --by "Name"`,
+  'website-removal': (ref) => `When the report is off the website (it is then available on request):\n  kscp removed-from-website ${ref} --on YYYY-MM-DD --by "Name"`,
+  'learning-dissemination': (ref) => `When the key findings have gone to the Learning and Development Subgroup:\n  kscp learning-shared ${ref} --on YYYY-MM-DD --by "Name"`,
+  'staff-informed': (ref) => `When staff have been told of the findings:\n  kscp staff-informed ${ref} --on YYYY-MM-DD --by "Name"`,
+  'info-request': (ref, deadline) => {
+    const agency = deadline.split(':')[1] ?? '<agency>';
+    return `The agency has a duty to respond within the timescale in the request (Working Together). When it responds, the Business Unit records it:\n  kscp info-received ${ref} --agency ${agency} --received YYYY-MM-DD --by "Name"`;
+  },
 };
 
 export const POLICE_NOTE =
@@ -60,22 +74,30 @@ export function composeReminder(req: ReminderRequest, now: Date, calendar: Worki
   const { deadline, level, ref } = req;
   const row = timescale(deadline.timescale);
   const today = londonDate(now);
-  const what = row.due;
-  const when = level === 5 ? `was due ${formatLongDate(deadline.due)}` : `due by ${formatLongDate(deadline.due)}`;
+  const agency = deadline.timescale === 'info-request' ? deadline.name.split(':')[1] : undefined;
+  const what = agency ? `${row.due} (${agency})` : row.due;
+  const when = !row.statutory
+    ? `(target ${formatLongDate(deadline.due)})`
+    : level === 5
+      ? `was due ${formatLongDate(deadline.due)}`
+      : `due by ${formatLongDate(deadline.due)}`;
   const subject = `[${ref}] ${SUBJECT_PREFIX[level]}: ${what} ${when}`;
+  const status = row.statutory
+    ? standing(level, deadline.due, today, calendar)
+    : `No statutory date: a reminder until it is recorded (target ${formatLongDate(deadline.due)}).`;
   const escalation = REMINDER_LEVELS[level].alsoTo.length
     ? ` At this level it also goes to ${REMINDER_LEVELS[level].alsoTo.map((r) => ROLE_TITLES[r]).join(' and ')}.`
     : '';
   const lines = [
     `Case reference: ${ref}`,
     `What is due: ${what}`,
-    standing(level, deadline.due, today, calendar),
+    status,
     `Rule: ${row.source}.`,
     '',
     `This is a level ${level} ${REMINDER_LEVELS[level].name}${req.occurrence > 1 ? ` (number ${req.occurrence})` : ''}.${escalation}`,
     `Sent to: ${req.to.map(roleTitle).join('; ')}.`,
   ];
-  const record = HOW_TO_RECORD[deadline.name]?.(ref);
+  const record = HOW_TO_RECORD[deadline.timescale]?.(ref, deadline.name);
   if (record) lines.push('', record);
   if (req.policeInvestigation) lines.push('', POLICE_NOTE);
   if (req.childDied) lines.push('', CDOP_NOTE);

@@ -81,8 +81,11 @@ async function status(ref: string): Promise<StatusJson> {
 const about = (ref: string, deadline: string) => (m: ParsedMail) => m.subject?.startsWith(`[${ref}]`) === true && m.headers.get('x-kscp-deadline') === deadline;
 const addresses = (m: ParsedMail): string[] => [m.to].flat().flatMap((a) => a?.value.map((v) => v.address ?? '') ?? []).sort();
 
+const firstIncident = form();
+const firstRef = firstIncident.ref;
+
 describe('a case from the eCase form to the Rapid Review, through kscp', () => {
-  const incident = form();
+  const incident = firstIncident;
   const ref = incident.ref;
   const file = fileWith(incident);
 
@@ -167,6 +170,70 @@ describe('a case from the eCase form to the Rapid Review, through kscp', () => {
     expect(cases.find((c) => c.ref === ref)).toMatchObject({ stage: 'RAPID_REVIEW', nextDeadline: { name: 'rapid-review' }, overdue: false });
     const table = await kscp(['list'], env);
     expect(table.stdout).toMatch(new RegExp(`${ref}\\s+RAPID_REVIEW\\s+rapid-review`));
+  });
+});
+
+describe('the same case through the Rapid Review to an LCSPR, then withdrawn, with one kscp command per step', () => {
+  const ref = firstRef;
+  const by = ['--by', 'Test Officer'];
+  const inAWeek = addDays(today, 7);
+  const refused = async (args: string[], code: number, message: string | RegExp) => {
+    const before = await status(ref);
+    const run = await kscp([...args, ...by], env);
+    expect(run.stderr).toMatch(message);
+    expect(run.code).toBe(code);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await status(ref)).toEqual(before);
+  };
+
+  it('records an information request, chases the agency, and refuses a duplicate or a response nobody asked for', async () => {
+    const run = await kscp(['info-request', ref, '--agency', 'police', '--requested', today, '--due', inAWeek, ...by], env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(`Recorded for ${ref}: Information requested from police on ${today}, due ${inAWeek} (info-request:police)`);
+    const notice = await mailbox.waitFor(about(ref, 'info-request:police'));
+    expect(addresses(notice)).toEqual(['safeguarding.unit@police.example.org']);
+    await refused(['info-request', ref, '--agency', 'police', '--requested', today, '--due', inAWeek], 3, /refused: case .* an information request to police is already open/);
+    await refused(['info-received', ref, '--agency', 'health', '--received', today], 3, `refused: case ${ref}: there is no open information request to health (open: info-request:police)`);
+    await refused(['info-request', ref, '--agency', 'fire-service', '--requested', today, '--due', inAWeek], 2, /--agency: "fire-service" is not an agency in the directory \(allowed: social-care, police, health, education, public-health\)/);
+    expect(await kscp(['info-received', ref, '--agency', 'police', '--received', today, ...by], env)).toMatchObject({ code: 0 });
+  });
+
+  it('refuses a Rapid Review that does not fit, naming the flag, then records it and the Panel\'s answer', async () => {
+    const rr = ['rapid-review', ref, '--meeting', today, '--rationale', 'Fictional rationale.'];
+    await refused([...rr, '--submitted', addDays(today, -1), '--outcome', 'local-review'], 2, `refused: --submitted: ${addDays(today, -1)} is before the Rapid Review meeting (${today})`);
+    await refused([...rr, '--submitted', today, '--outcome', 'maybe'], 2, '--outcome: "maybe" is not allowed (allowed: local-review, recommend-national-review, no-further-review)');
+    await refused([...rr, '--submitted', inAWeek, '--outcome', 'local-review'], 2, `--submitted: ${inAWeek} is in the future (today is ${today})`);
+    await refused(['published', ref, '--on', today, '--url', 'https://kscp.example.org/r'], 3, `refused: case ${ref} is at stage RAPID_REVIEW: published is recorded at stage SIGN_OFF`);
+    let run = await kscp([...rr, '--submitted', today, '--outcome', 'local-review', ...by], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Stage: PANEL_RESPONSE\. Open: panel-response/);
+    run = await kscp(['panel-response', ref, '--received', today, '--decision', 'local-review', ...by], env);
+    expect(run.stdout).toMatch(/Stage: LCSPR\./);
+    run = await kscp(['lcspr-start', ref, '--initiated', today, '--methodology', 'multi-agency-audit', ...by], env);
+    expect(run.code).toBe(0);
+    await mailbox.waitFor(about(ref, 'lcspr-publication'));
+    const s = await status(ref);
+    expect(s.deadlines.map((d) => [d.name, d.status])).toEqual([
+      ['ecase-form', 'met'],
+      ['panel-notification', 'met'],
+      ['rapid-review', 'met'],
+      ['info-request:police', 'met'],
+      ['panel-response', 'met'],
+      ['lcspr-publication', 'open'],
+    ]);
+  });
+
+  it('explains a correction it cannot make, and withdraws the case keeping its record', async () => {
+    await refused(['amend', ref, '--field', 'childName', '--value', 'x', '--reason', 'test'], 2, /refused: --field: "childName" cannot be corrected \(allowed: laAwareOn, /);
+    const run = await kscp(['withdraw', ref, '--reason', 'recorded-in-error', '--detail', 'Fictional test case.', ...by], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(`Recorded for ${ref}: Case withdrawn (recorded-in-error); open reminders stopped, the record is kept`);
+    const s = await status(ref);
+    expect(s.stage).toBe('CLOSED');
+    expect(s.deadlines.find((d) => d.name === 'lcspr-publication')).toMatchObject({ status: 'cancelled', cancelledBecause: 'the case closed: withdrawn (recorded-in-error)' });
+    const again = await kscp(['views', ref, '--from', 'family', '--on', today, ...by], env);
+    expect(again.code).toBe(3);
+    expect(again.stderr.trim()).toBe(`kscp: case ${ref} is closed (its workflow is completed): nothing can be recorded against it`);
   });
 });
 

@@ -1,10 +1,12 @@
 /** Every `kscp` command answers --help, and usage errors are refused with exit 2. */
+import { STAGE_COMMANDS } from '../../src/cli/commands/record';
 import { kscp } from '../helpers/processes';
 
 const COMMANDS = [
   [],
   ['notify'],
   ['la-decision'],
+  ...STAGE_COMMANDS.map((c) => [c.command]),
   ['status'],
   ['list'],
   ['calendar'],
@@ -18,8 +20,13 @@ const COMMANDS = [
 it.each(COMMANDS)('kscp %s --help describes the command and exits 0', async (...command) => {
   const run = await kscp([...command, '--help'], {});
   expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(/^Usage: kscp/);
+  expect(run.stdout).toMatch(new RegExp(`^Usage: kscp ${command.join(' ')}`.trim()));
   expect(run.stdout.split('\n').length).toBeGreaterThan(4);
+});
+
+it('lists every stage command in the top-level help', async () => {
+  const run = await kscp(['--help'], {});
+  for (const c of STAGE_COMMANDS) expect(run.stdout).toMatch(new RegExp(`^  ${c.command} \\[options\\] <ref>`, 'm'));
 });
 
 it.each([

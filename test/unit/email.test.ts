@@ -45,3 +45,27 @@ describe('reminder email text', () => {
     expect(flagged).toContain(CDOP_NOTE);
   });
 });
+
+describe('reminders with no statutory date', () => {
+  it('chase the Panel with a target, not a deadline', () => {
+    const email = composeReminder(
+      request({ deadline: { name: 'panel-response', timescale: 'panel-response', due: '2034-02-02', dueAt: '2034-02-02T23:59:59.000Z' }, level: 2, to: ['business-unit'] }),
+      new Date('2034-02-02T09:00:00Z'),
+      calendar,
+    );
+    expect(email.subject).toBe("[KSCP-2025-101] Reminder: the National Panel's response to the Rapid Review (target Thursday 2 February 2034)");
+    expect(email.text).toContain('No statutory date: a reminder until it is recorded (target Thursday 2 February 2034).');
+    expect(email.text).toContain('kscp panel-response KSCP-2025-101 --received YYYY-MM-DD');
+  });
+
+  it('name the agency an information request is for, and the command that records its answer', () => {
+    const email = composeReminder(
+      request({ deadline: { name: 'info-request:police', timescale: 'info-request', due: '2034-01-18', dueAt: '2034-01-18T23:59:59.000Z' }, level: 4, to: ['agency:police:contact'] }),
+      new Date('2034-01-18T09:00:00Z'),
+      calendar,
+    );
+    expect(email.subject).toBe('[KSCP-2025-101] Due today: information requested from an agency (police) due by Wednesday 18 January 2034');
+    expect(email.text).toContain('kscp info-received KSCP-2025-101 --agency police --received YYYY-MM-DD');
+    expect(email.text).toContain('Sent to: the contact for police.');
+  });
+});
