@@ -33,6 +33,12 @@ describe('due dates from the timescale table', () => {
     expect(computeDue({ timescale: 'lcspr-publication', start: '2026-08-31' }, calendar).due).toBe('2027-02-28');
   });
 
+  it('keeps a report on the website 6 months by default, or as long as the partnership configures', () => {
+    const clock: DeadlineClock = { timescale: 'website-removal', start: '2026-08-31' };
+    expect(computeDue(clock, calendar).due).toBe('2027-02-28');
+    expect(computeDue(clock, calendar, { websiteRetentionMonths: 12 }).due).toBe('2027-08-31');
+  });
+
   it('uses the date the Business Unit set for an information request, and refuses none', () => {
     expect(computeDue({ timescale: 'info-request', start: '2026-03-02', setDue: '2026-03-09' }, calendar).due).toBe('2026-03-09');
     expect(() => computeDue({ timescale: 'info-request', start: '2026-03-02' }, calendar)).toThrow(/sets this due date/);
