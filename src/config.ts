@@ -70,6 +70,10 @@ export interface Settings {
   mailCatcher: { smtpPort: number; webPort: number };
   /** Months a published review stays on the website (the guide: 6; Working Together: at least 12). */
   websiteRetentionMonths: number;
+  /** The encryption keys' file (unless KSCP_ENCRYPTION_KEYS gives them). */
+  keyFile: string;
+  /** The codec server that decrypts for the Web UI. */
+  codec: { port: number; token?: string; allowedOrigins?: string[] };
 }
 
 export function loadSettings(env: Env = process.env): Settings {
@@ -121,5 +125,11 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     mailCatcher: { smtpPort, webPort: int(env, 'KSCP_MAIL_UI_PORT', 1080) },
     websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
+    keyFile: file(env, 'KSCP_KEY_FILE', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'keys.json')),
+    codec: {
+      port: int(env, 'KSCP_CODEC_PORT', 8234),
+      token: env.KSCP_CODEC_TOKEN || undefined,
+      allowedOrigins: env.KSCP_CODEC_ALLOWED_ORIGINS ? env.KSCP_CODEC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : undefined,
+    },
   };
 }

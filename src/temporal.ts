@@ -3,6 +3,7 @@
  * and `npm start`.
  */
 import { Client, Connection } from '@temporalio/client';
+import { dataConverter, type KeyRing } from './codec';
 import type { TemporalSettings } from './config';
 
 export class TemporalUnreachable extends Error {}
@@ -22,7 +23,8 @@ export async function connect(settings: TemporalSettings, timeoutMs = 5_000): Pr
   }
 }
 
-export async function connectClient(settings: TemporalSettings): Promise<Client> {
+/** A client whose payloads are encrypted with `ring`. */
+export async function connectClient(settings: TemporalSettings, ring: KeyRing): Promise<Client> {
   const connection = await connect(settings);
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter(ring) });
 }

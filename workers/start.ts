@@ -12,6 +12,8 @@ import { connect } from '../src/temporal';
 import { startDevServer, type DevServer } from '../src/toolchain/devServer';
 import { ensureTemporalCli } from '../src/toolchain/temporalCli';
 import { ensureNamespace, ensureSearchAttributes } from '../src/toolchain/serverSetup';
+import { ensureKeyFile, EncryptionCodec, loadKeys } from '../src/codec';
+import { startCodecServer, type CodecServer } from './codecServer';
 import { startMailCatcher, type MailCatcher } from './mailCatcher';
 import { installLogging } from './logging';
 import { createIncidentWorker, runIncidentWorker } from './worker';
@@ -41,7 +43,7 @@ function stopLeftovers(pidFile: string): void {
   rmSync(pidFile, { force: true });
 }
 
-async function prepareTemporal(settings: Settings): Promise<DevServer | undefined> {
+async function prepareTemporal(settings: Settings, codecUrl: string | undefined): Promise<DevServer | undefined> {
   const { temporal, devServer: dev, dataDir } = settings;
   let server: DevServer | undefined;
   if (!settings.externalTemporal) {
@@ -54,6 +56,7 @@ async function prepareTemporal(settings: Settings): Promise<DevServer | undefine
       uiPort: dev.uiPort,
       namespace: temporal.namespace,
       logFile: path.join(dataDir, 'temporal.log'),
+      extraArgs: codecUrl ? ['--ui-codec-endpoint', codecUrl] : [],
     });
   }
   const connection = await connect(temporal, 15_000);
@@ -94,7 +97,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', early);
   process.on('SIGTERM', early);
   try {
-    const server = await prepareTemporal(settings);
+    if (!process.env.KSCP_ENCRYPTION_KEYS && ensureKeyFile(settings.keyFile)) {
+      say(`Created the encryption key file ${settings.keyFile}. Keep it safe and private: without it no case details can be read.`);
+    }
+    const ring = loadKeys(settings.keyFile);
+    let codec: CodecServer | undefined;
+    if (!settings.externalTemporal) {
+      const ui = settings.devServer.uiPort;
+      codec = await startCodecServer({
+        codec: new EncryptionCodec(ring),
+        port: settings.codec.port,
+        allowedOrigins: settings.codec.allowedOrigins ?? [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`],
+        token: settings.codec.token,
+      });
+      stops.push(codec.close);
+    }
+    const server = await prepareTemporal(settings, codec?.url);
     const pids: Record<string, number> = {};
     if (server) {
       stops.push(server.stop);
@@ -112,10 +130,11 @@ async function main(): Promise<void> {
     say('');
     say('KSCP serious-incident workflows are running.');
     if (server?.uiUrl) say(`  Temporal Web UI (cases):   ${server.uiUrl}/namespaces/${temporal.namespace}/workflows`);
+    if (codec) say(`  Codec server (decrypts case details for the Web UI): ${codec.url}`);
     if (mail) say(`  Mail catcher (reminders):  ${mail.webUrl}   (SMTP on 127.0.0.1:${settings.mailCatcher.smtpPort})`);
     else say(`  Email goes to:             ${settings.smtp.host}:${settings.smtp.port}`);
     say(`  Temporal:                  ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`);
-    if (server) say(`  Data:                      ${settings.dataDir} (temporal.db, temporal.log, maildev.log)`);
+    if (server) say(`  Data:                      ${settings.dataDir} (temporal.db, keys.json, temporal.log, maildev.log)`);
     say('  Record a case:             npx kscp notify --file examples/incident.json   (npx kscp --help for more)');
     say('Press Ctrl-C to stop. Open cases carry on at the next npm start.');
     workerRunning = true;

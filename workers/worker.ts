@@ -7,6 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@te
 import { createActivities } from '../activities';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { loadCalendar } from '../src/calendar';
+import { dataConverter, loadKeys } from '../src/codec';
 import type { Settings } from '../src/config';
 import { loadDirectory } from '../src/directory';
 
@@ -17,9 +18,10 @@ export interface IncidentWorker {
 }
 
 export async function createIncidentWorker(settings: Settings): Promise<IncidentWorker> {
-  // Fail at start-up, not at the first email, when a config file is wrong.
+  // Fail at start-up, not at the first email, when a config file or the keys are wrong.
   await loadDirectory(settings.directoryFile);
   await loadCalendar(settings.calendarFile);
+  loadKeys(settings.keyFile);
   const { temporal } = settings;
   const connection = await NativeConnection.connect({
     address: temporal.address,
@@ -28,9 +30,15 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
   });
   const mailer = createSmtpMailer(settings.smtp);
   // Bundled here, quietly: the bundler's module report is noise for the Business Unit.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const converter = dataConverter(loadKeys(settings.keyFile));
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    failureConverterPath: converter.failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
   const worker = await Worker.create({
     connection,
+    dataConverter: converter,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowBundle,

@@ -1,12 +1,13 @@
 /** What every `kscp` command needs: settings, the directory, a Temporal client, today's London date. */
-import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { loadCalendar, type WorkingDayCalendar } from '../calendar';
 import { ConfigError, loadSettings, type Settings } from '../config';
 import { loadDirectory, type Directory } from '../directory';
 import { workflowIdFor } from '../incident';
 import { londonDate } from '../london';
 import { RefSchema } from '../schemas';
-import { connect, TemporalUnreachable } from '../temporal';
+import { KeyError, loadKeys, type KeyRing } from '../codec';
+import { connectClient, TemporalUnreachable } from '../temporal';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {
@@ -34,10 +35,19 @@ export async function calendar(s: Settings): Promise<WorkingDayCalendar> {
   }
 }
 
-export async function client(s: Settings): Promise<Client> {
+export function keys(s: Settings): KeyRing {
   try {
-    const connection = await connect(s.temporal);
-    return new Client({ connection, namespace: s.temporal.namespace });
+    return loadKeys(s.keyFile);
+  } catch (err) {
+    if (err instanceof KeyError) throw new CliError(err.message, EXIT.badInput);
+    throw err;
+  }
+}
+
+export async function client(s: Settings): Promise<Client> {
+  const ring = keys(s);
+  try {
+    return await connectClient(s.temporal, ring);
   } catch (err) {
     if (err instanceof TemporalUnreachable) throw new CliError(err.message, EXIT.unavailable);
     throw err;

@@ -10,11 +10,14 @@ import { list } from './commands/list';
 import { notify } from './commands/notify';
 import { addStageCommands } from './commands/record';
 import { status } from './commands/status';
+import { rotateKeyFile } from '../codec';
+import { keys, settings } from './context';
 import { CliError, EXIT } from './errors';
 
 const ENV_HELP = `
 Settings come from the environment (see the README): TEMPORAL_ADDRESS (default 127.0.0.1:7233),
-TEMPORAL_NAMESPACE (default kscp), TEMPORAL_TLS*, TEMPORAL_API_KEY, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE.
+TEMPORAL_NAMESPACE (default kscp), TEMPORAL_TLS*, TEMPORAL_API_KEY, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE,
+KSCP_KEY_FILE (default data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS.
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
 4 no such case; 5 Temporal or its worker unreachable; 1 anything else.`;
@@ -66,7 +69,7 @@ Examples:
     .command('status')
     .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent.')
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
-    .option('--json', 'print JSON: {stage, deadlines: [{name, due, dueAt, status}], events, reminders}')
+    .option('--json', 'print JSON: {stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}')
     .action(status);
 
   program
@@ -107,6 +110,18 @@ Examples:
     .description('The bank holidays of England and Wales in YEAR that fall on weekdays (with the extra days configured).')
     .argument('<YEAR>', 'e.g. 2026')
     .action(cal.bankHolidays);
+
+  const keysCmd = program.command('keys').description('The encryption keys of case details (see docs/security.md).');
+  keysCmd
+    .command('rotate')
+    .description('Add a fresh key to the key file and make it current; earlier keys stay, to read what they encrypted. Restart the worker afterwards.')
+    .action(() => {
+      const s = settings();
+      if (process.env.KSCP_ENCRYPTION_KEYS) throw new CliError('the keys come from KSCP_ENCRYPTION_KEYS: add the new key at the front of that list instead', EXIT.badInput);
+      keys(s);
+      const id = rotateKeyFile(s.keyFile);
+      process.stdout.write(`New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data.\n`);
+    });
 
   return program;
 }

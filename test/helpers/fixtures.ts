@@ -37,3 +37,6 @@ export function fictionalForm(overrides: Partial<IncidentForm> = {}): IncidentFo
     ...overrides,
   };
 }
+
+/** A fixed, test-only encryption key (never used outside tests). */
+export const TEST_KEYS = 'test-key=' + Buffer.alloc(32, 7).toString('base64');

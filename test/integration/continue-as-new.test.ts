@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createActivities } from '../../activities';
 import { createSmtpMailer } from '../../activities/mailer';
 import { loadCalendar } from '../../src/calendar';
+import { dataConverter, loadKeys } from '../../src/codec';
 import { addDays } from '../../src/dates';
 import { loadDirectory } from '../../src/directory';
 import { workflowIdFor, type IncidentView } from '../../src/incident';
@@ -21,7 +22,7 @@ import { londonDate } from '../../src/london';
 import { stateQuery, updates, type MessageInputs, type MessageName } from '../../src/messages';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import type { incident } from '../../workflows';
-import { fictionalForm, nextRef, SHIPPED_CALENDAR, SHIPPED_DIRECTORY } from '../helpers/fixtures';
+import { fictionalForm, nextRef, SHIPPED_CALENDAR, SHIPPED_DIRECTORY, TEST_KEYS } from '../helpers/fixtures';
 import { freePort } from '../helpers/processes';
 import { startMailbox, type Mailbox } from '../helpers/smtp';
 import { quietRuntime, temporalCliPath } from '../helpers/toolchain';
@@ -45,11 +46,17 @@ beforeAll(async () => {
     extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
   });
   mailbox = await startMailbox();
+  const converter = dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS }));
   worker = await Worker.create({
     connection: await NativeConnection.connect({ address: server.address }),
     namespace: NAMESPACE,
     taskQueue: TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }),
+    dataConverter: converter,
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      failureConverterPath: converter.failureConverterPath,
+      logger: new DefaultLogger('WARN'),
+    }),
     activities: createActivities({
       mailer: createSmtpMailer({ host: '127.0.0.1', port: mailbox.port, secure: false }),
       directory: () => loadDirectory(SHIPPED_DIRECTORY),
@@ -57,7 +64,7 @@ beforeAll(async () => {
     }),
   });
   running = worker.run();
-  client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: NAMESPACE });
+  client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: NAMESPACE, dataConverter: converter });
 }, 120_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import type { IncidentForm } from '../../src/schemas';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import type { StatusJson } from '../../src/cli/commands/status';
 import type { ListedCase } from '../../src/cli/commands/list';
-import { ADDRESS, nextRef } from '../helpers/fixtures';
+import { ADDRESS, nextRef, TEST_KEYS } from '../helpers/fixtures';
 import { freePort, kscp, startNode, type Child, type Run } from '../helpers/processes';
 import { startMailbox, type Mailbox } from '../helpers/smtp';
 import { temporalCliPath } from '../helpers/toolchain';
@@ -31,6 +31,7 @@ beforeAll(async () => {
   server = await startDevServer({ binary: temporalCliPath(), port, namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
   mailbox = await startMailbox();
   env = {
+    KSCP_ENCRYPTION_KEYS: TEST_KEYS,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: NAMESPACE,
     SMTP_HOST: '127.0.0.1',

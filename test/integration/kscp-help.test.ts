@@ -15,6 +15,8 @@ const COMMANDS = [
   ['calendar', 'add-months'],
   ['calendar', 'is-working-day'],
   ['calendar', 'bank-holidays'],
+  ['keys'],
+  ['keys', 'rotate'],
 ];
 
 it.each(COMMANDS)('kscp %s --help describes the command and exits 0', async (...command) => {

@@ -16,16 +16,18 @@ import { freePort, kscp, startNode } from '../helpers/processes';
 
 const data = mkdtempSync(path.join(os.tmpdir(), 'kscp-start-'));
 let env: NodeJS.ProcessEnv;
-let ports: { temporal: number; ui: number; smtp: number; mailUi: number };
+let ports: { temporal: number; ui: number; smtp: number; mailUi: number; codec: number };
 
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), mailUi: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), mailUi: await freePort(), codec: await freePort() };
   env = {
     KSCP_DATA_DIR: data,
     KSCP_TEMPORAL_PORT: String(ports.temporal),
     KSCP_TEMPORAL_UI_PORT: String(ports.ui),
     KSCP_MAIL_PORT: String(ports.smtp),
     KSCP_MAIL_UI_PORT: String(ports.mailUi),
+    KSCP_CODEC_PORT: String(ports.codec),
+    KSCP_ENCRYPTION_KEYS: '',
     TEMPORAL_ADDRESS: '',
     SMTP_HOST: '',
   };
@@ -58,6 +60,8 @@ it('starts everything, catches the reminder email, stops cleanly on Ctrl-C, and 
     const banner = first.output();
     expect(banner).toContain(`Temporal Web UI (cases):   http://127.0.0.1:${ports.ui}/namespaces/kscp/workflows`);
     expect(banner).toContain(`Mail catcher (reminders):  http://127.0.0.1:${ports.mailUi}/index.html`);
+    expect(banner).toContain(`Created the encryption key file ${path.join(data, 'keys.json')}`);
+    expect(banner).toContain(`Codec server (decrypts case details for the Web UI): http://127.0.0.1:${ports.codec}`);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/namespaces/kscp/workflows`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.mailUi}/index.html`)).status).toBe(200);
 
@@ -96,6 +100,7 @@ it('starts everything, catches the reminder email, stops cleanly on Ctrl-C, and 
   const second = startNode('dist/workers/start.js', env);
   try {
     await second.waitForOutput(/Press Ctrl-C to stop/, 90_000);
+    expect(second.output()).not.toContain('Created the encryption key file');
     const run = await kscp(['status', ref, '--json'], env);
     expect(run.code).toBe(0);
     const s = JSON.parse(run.stdout) as StatusJson;

@@ -22,9 +22,12 @@ export interface StatusJson {
   }>;
   events: IncidentView['events'];
   reminders: IncidentView['reminders'];
+  /** The rest of the record: route, criteria, flags, every decision, deferrals, corrections, withdrawal. */
+  record: Omit<IncidentView, 'ref' | 'stage' | 'deadlines' | 'events' | 'reminders'>;
 }
 
 export function statusJson(view: IncidentView, workflowId: string, workflowStatus: string): StatusJson {
+  const { ref: _ref, stage: _stage, deadlines: _deadlines, events: _events, reminders: _reminders, ...record } = view;
   return {
     ref: view.ref,
     workflowId,
@@ -42,6 +45,7 @@ export function statusJson(view: IncidentView, workflowId: string, workflowStatu
     })),
     events: view.events,
     reminders: view.reminders,
+    record,
   };
 }
 
