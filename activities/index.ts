@@ -3,11 +3,12 @@
  * time (the calendar, the directory). Built by a factory so the worker hands
  * in nodemailer and the config files, and tests hand in what they need.
  */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { WorkingDayCalendar } from '../src/calendar';
 import { DEFAULT_DEADLINE_SETTINGS, planDeadline, type DeadlineSettings } from '../src/deadlines';
 import { resolveRole, type Directory } from '../src/directory';
 import { composeReminder } from './email';
+import { memoryLedger, type Ledger } from './ledger';
 import type { Mailer } from './mailer';
 import type { IncidentActivities, PlanRequest, ReminderRequest, ReminderResult } from './types';
 
@@ -22,9 +23,24 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Configurable timescales (website retention); the guide's values when absent. */
   deadlineSettings?: DeadlineSettings;
+  /** Where each email is recorded before and after sending, so a retry does not send it twice. */
+  ledger?: Ledger;
+}
+
+/** Tell Temporal this attempt is alive every 2 s while `work` runs (the heartbeat timeout is 10 s). */
+async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 2_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export function createActivities(deps: ActivityDeps): IncidentActivities {
+  const ledger = deps.ledger ?? memoryLedger();
   return {
     async planDeadlines(request: PlanRequest) {
       const calendar = await deps.calendar();
@@ -34,20 +50,30 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
     },
 
     async sendReminder(request: ReminderRequest): Promise<ReminderResult> {
+      const known = await ledger.lookup(request.identity);
+      if (known?.state === 'sent') {
+        log.info('reminder already sent; not sending again', { ref: request.ref, deadline: request.deadline.name, level: request.level, occurrence: request.occurrence });
+        return { messageId: known.messageId, recipients: known.recipients ?? 0 };
+      }
+      if (known?.state === 'pending') {
+        log.warn('a previous attempt may have sent this reminder; sending again with the same Message-ID', { ref: request.ref, deadline: request.deadline.name, level: request.level });
+      }
       const [directory, calendar] = await Promise.all([deps.directory(), deps.calendar()]);
       const people = request.to.map((role) => resolveRole(directory, role));
       const to = [...new Set(people.map((p) => p.email))];
       // "Today" for the email text: the slot's time, or later if the reminder is going out late.
       const today = new Date(Math.max(Date.parse(request.scheduledAt), (deps.now ?? Date.now)().valueOf()));
       const email = composeReminder(request, today, calendar);
-      await deps.mailer.send({
+      await ledger.record({ identity: request.identity, state: 'pending', messageId: email.messageId, at: new Date().toISOString() });
+      await whileHeartbeating(() => deps.mailer.send({
         from: directory.from,
         to,
         subject: email.subject,
         text: email.text,
         messageId: email.messageId,
         headers: { 'X-KSCP-Case': request.ref, 'X-KSCP-Deadline': request.deadline.name, 'X-KSCP-Level': String(request.level) },
-      });
+      }));
+      await ledger.record({ identity: request.identity, state: 'sent', messageId: email.messageId, at: new Date().toISOString(), recipients: to.length });
       log.info('reminder sent', {
         ref: request.ref,
         deadline: request.deadline.name,

@@ -72,6 +72,8 @@ export interface Settings {
   websiteRetentionMonths: number;
   /** The encryption keys' file (unless KSCP_ENCRYPTION_KEYS gives them). */
   keyFile: string;
+  /** The email ledger's folder (one per worker host; see docs/security.md). */
+  ledgerDir: string;
   /** The codec server that decrypts for the Web UI. */
   codec: { port: number; token?: string; allowedOrigins?: string[] };
 }
@@ -126,6 +128,7 @@ export function loadSettings(env: Env = process.env): Settings {
     mailCatcher: { smtpPort, webPort: int(env, 'KSCP_MAIL_UI_PORT', 1080) },
     websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
     keyFile: file(env, 'KSCP_KEY_FILE', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'keys.json')),
+    ledgerDir: file(env, 'KSCP_LEDGER_DIR', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'email-ledger')),
     codec: {
       port: int(env, 'KSCP_CODEC_PORT', 8234),
       token: env.KSCP_CODEC_TOKEN || undefined,

@@ -5,6 +5,7 @@
  */
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { fileLedger } from '../activities/ledger';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { loadCalendar } from '../src/calendar';
 import { dataConverter, loadKeys } from '../src/codec';
@@ -47,6 +48,7 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
       directory: () => loadDirectory(settings.directoryFile),
       calendar: () => loadCalendar(settings.calendarFile),
       deadlineSettings: { websiteRetentionMonths: settings.websiteRetentionMonths },
+      ledger: fileLedger(settings.ledgerDir),
     }),
   });
   return { worker, connection, mailer };

@@ -35,15 +35,21 @@ import {
   type Refusal,
 } from '../src/transitions';
 
+/** Planning is arithmetic over the calendar: seconds at most; a dead worker's attempt is retried soon. */
 const { planDeadlines } = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
 
-/** Email retries for as long as the mail server is down: a reminder is late, never lost. */
+/**
+ * Email retries for as long as the mail server is down: a reminder is late, never lost. The
+ * activity heartbeats while it talks to the mail server, so an attempt on a worker that died is
+ * retried within seconds rather than at the end of the 2 minutes.
+ */
 const { sendReminder } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
 const now = (): Date => new Date();
@@ -147,9 +153,10 @@ async function followDeadlines(state: IncidentState): Promise<string | undefined
 async function remind(state: IncidentState, d: DeadlineState, plan: DeadlinePlan, planNow: string): Promise<void> {
   const slot = plan.sendNow;
   if (!slot) return;
-  const { workflowId } = workflowInfo();
+  const { workflowId, firstExecutionRunId } = workflowInfo();
   const to = recipientsFor(d.owner, slot.level);
-  const identity = `${workflowId}/${d.name}/${plan.due}/L${slot.level}/${slot.occurrence}`;
+  // The first run's id (stable across continue-as-new) tells apart two cases that reuse a reference.
+  const identity = `${workflowId}/${firstExecutionRunId}/${d.name}/${plan.due}/L${slot.level}/${slot.occurrence}`;
   const result = await sendReminder({
     workflowId,
     ref: state.ref,

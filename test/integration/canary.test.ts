@@ -28,7 +28,7 @@ const outputs: string[] = [];
 beforeAll(async () => {
   server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: 'kscp-canary', dbFile: path.join(dbDir, 'temporal.db'), logFile: path.join(tmp, 'temporal.log') });
   mailbox = await startMailbox();
-  env = { KSCP_ENCRYPTION_KEYS: TEST_KEYS, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'kscp-canary', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailbox.port) };
+  env = { KSCP_DATA_DIR: tmp, KSCP_ENCRYPTION_KEYS: TEST_KEYS, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'kscp-canary', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailbox.port) };
   worker = startNode('dist/workers/main.js', env);
   await worker.waitForOutput(/kscp worker: task queue/);
 }, 120_000);

@@ -31,6 +31,7 @@ beforeAll(async () => {
   server = await startDevServer({ binary: temporalCliPath(), port, namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
   mailbox = await startMailbox();
   env = {
+    KSCP_DATA_DIR: tmp,
     KSCP_ENCRYPTION_KEYS: TEST_KEYS,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: NAMESPACE,
@@ -99,7 +100,7 @@ describe('a case from the eCase form to the Rapid Review, through kscp', () => {
     expect(notice.subject).toMatch(new RegExp(`^\\[${ref}\\] Notice: LA notification of the serious incident to the National Panel due by \\w+day \\d+ \\w+ \\d{4}$`));
     expect(addresses(notice)).toEqual([ADDRESS.laLead]);
     expect(notice.from?.value[0]?.address).toBe(ADDRESS.businessUnit);
-    expect(notice.messageId).toMatch(new RegExp(`^<incident-${ref}\\.panel-notification\\.\\d{4}-\\d{2}-\\d{2}\\.L1\\.1@kscp\\.reminders>$`));
+    expect(notice.messageId).toMatch(new RegExp(`^<incident-${ref}\\.[0-9a-f-]{36}\\.panel-notification\\.\\d{4}-\\d{2}-\\d{2}\\.L1\\.1@kscp\\.reminders>$`));
     expect(notice.text).toContain('police investigation');
     expect(notice.text).not.toContain(CANARY);
   });
