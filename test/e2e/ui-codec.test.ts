@@ -54,7 +54,14 @@ async function casePageText(screenshot: string): Promise<string> {
   try {
     await page.goto(`http://127.0.0.1:${uiPort}/namespaces/kscp/workflows/incident-${ref}`);
     // The page has loaded the case when its input card and history are there; then let the codec answer.
-    await page.waitForFunction("document.body.innerText.includes('Event History') && document.body.innerText.includes('Input')", undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const text = (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText;
+        return text.includes('Event History') && text.includes('Input');
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     await page.waitForTimeout(3000);
     await page.screenshot({ path: path.join(artifacts, screenshot), fullPage: true });
     return await page.innerText('body');
