@@ -28,8 +28,9 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY bin bin
 COPY config config
-# /data holds the email ledger (mount a volume there); the code stays owned by root, read-only to the app.
-RUN mkdir -p /data && chown node:node /data
+# /data holds the email ledger (mount a volume there); the code stays owned by root, read-only to
+# the app. `kscp` on PATH for `docker compose exec worker kscp ...`.
+RUN mkdir -p /data && chown node:node /data && ln -s /app/bin/kscp.js /usr/local/bin/kscp
 USER node
 # 8234: codec server; 8235: the worker's /healthz and /readyz (when KSCP_HEALTH_PORT is set).
 EXPOSE 8234 8235
