@@ -104,11 +104,27 @@ describe('the production worker, from the build-time bundle, on a real dev serve
     expect((JSON.parse(status.stdout) as StatusJson).stage).toBe('LA_DECISION');
   });
 
-  it('stops on SIGTERM: says so, stops answering, and exits 0', async () => {
-    const code = await worker.stop('SIGTERM');
-    expect(worker.output()).toMatch(/SIGTERM received; stopping \(running activities get up to 5 s to finish\)/);
+  it('on SIGTERM stops taking work, lets the email being handed over finish, then exits 0', async () => {
+    // The next case's notice is held at the mail server's greeting: the sending activity is running.
+    const stall = mailbox.stall();
+    const ref = nextRef(2026);
+    const today = londonDate(new Date());
+    const file = path.join(tmp, `${ref}.json`);
+    writeFileSync(file, JSON.stringify(fictionalForm({ ref, incidentDate: addDays(today, -1), knownAt: new Date(Date.now() - 3_600_000).toISOString(), laAwareOn: today })));
+    expect(await kscp(['notify', '--file', file], env)).toMatchObject({ code: 0 });
+    await stall.connected;
+
+    const exited = worker.stop('SIGTERM');
+    await worker.waitForOutput(/SIGTERM received; stopping \(running activities get up to 5 s to finish\)/);
+    expect((await probe(`${health}/readyz`)).status).toBe(503);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(worker.process.exitCode).toBeNull(); // still waiting for the activity
+    stall.release();
+
+    const notice = await mailbox.waitFor((m) => m.subject?.startsWith(`[${ref}]`) === true);
+    expect(notice.headers.get('x-kscp-deadline')).toBe('panel-notification');
+    expect(await exited).toBe(0);
     expect(worker.output()).toContain('kscp worker: stopped cleanly.');
-    expect(code).toBe(0);
     await expect(fetch(`${health}/healthz`)).rejects.toThrow();
   });
 });
