@@ -119,11 +119,15 @@ function answersFor(ref: string): string[] {
 describe('kscp notify without --file asks for each field', () => {
   it('asks again with the reason after a bad answer, shows a summary, and opens the case after "yes"', async () => {
     const answers = answersFor(fresh);
-    answers.splice(0, 0, 'case-1'); // a bad reference first
-    answers.splice(13, 0, 'fire-service'); // an agency not in the directory, before the good list
+    // Bad answers before good ones (from the end, so the indexes hold): an agency not in the
+    // directory, a time that is not a time, a malformed reference.
+    answers.splice(12, 0, 'fire-service');
+    answers.splice(6, 0, 'soon');
+    answers.splice(0, 0, 'case-1');
     const run = await kscpAnswering(['notify'], [...answers, 'yes']);
     expect(run.stderr).toContain('ref: "case-1" is not a case reference: use KSCP-YYYY-NNN or KSCP-YYYY-NNNN, e.g. KSCP-2026-014. Please answer again.');
     expect(run.stderr).toContain('agenciesInvolved: "fire-service" is not an agency in the directory');
+    expect(run.stderr).toContain('knownAt: "soon" is not a date and time with an offset');
     expect(run.stderr).toMatch(new RegExp(`ref: +${fresh}\\n[\\s\\S]*child died: +yes[\\s\\S]*Open case ${fresh} and start its deadlines\\? \\[yes/no\\]: yes`));
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').at(-1)).toBe(workflowIdFor(fresh));

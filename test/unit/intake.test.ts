@@ -85,6 +85,8 @@ describe('the eCase form asked in the terminal', () => {
     expect(problemWith('ref', { ref: 'case-1' }, ctx)).toMatch(/is not a case reference/);
     expect(problemWith('ref', { ref: 'KSCP-2026-001' }, ctx)).toBeUndefined();
     expect(problemWith('knownAt', { incidentDate: '2026-11-25', knownAt: '2026-11-24T10:00:00Z' }, ctx)).toMatch(/cannot have known/);
+    // Not an instant at all: a clear reason, not a crash in the checks that compare it with other dates.
+    expect(problemWith('knownAt', { incidentDate: '2026-11-25', knownAt: 'soon' }, ctx)).toBe('"soon" is not a date and time with an offset (e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00)');
   });
 
   it('reads a London wall-clock time or an instant with its offset', () => {
