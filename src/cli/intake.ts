@@ -6,7 +6,7 @@
  */
 import { CRITERION_IDS } from '../criteria';
 import { isIsoDate } from '../dates';
-import { formatLongDate, londonInstant } from '../london';
+import { formatLondonDateTime, formatLongDate, londonInstant } from '../london';
 import { incidentFormSchema, IsoDateSchema, type IncidentForm, type ValidationContext } from '../schemas';
 import type { LaDecisionOptions } from './commands/laDecision';
 import { confirm, Invalid, yesNo, type Asker } from './prompt';
@@ -107,20 +107,22 @@ function ask(asker: Asker, q: Question, answers: Answers, ctx: ValidationContext
 }
 
 export function formSummary(form: IncidentForm): string[] {
-  return [
-    `  ref:                 ${form.ref}`,
-    `  notifying agency:    ${form.notifyingAgency}`,
-    `  notifier:            ${form.notifier.name}, ${form.notifier.role} <${form.notifier.email}>`,
-    `  incident date:       ${formatLongDate(form.incidentDate)}`,
-    `  agency knew at:      ${form.knownAt}`,
-    `  LA aware on (day 0): ${formatLongDate(form.laAwareOn)}`,
-    `  form received at:    ${form.formReceivedAt ?? 'now'}`,
-    `  child died:          ${form.childDied ? 'yes' : 'no'}`,
-    `  criteria:            ${form.criteria.join(', ')}`,
-    `  police investigation: ${form.policeInvestigation ? 'yes' : 'no'}`,
-    `  agencies involved:   ${form.agenciesInvolved.join(', ')}`,
-    `  summary:             ${form.summary}`,
+  const rows: Array<[string, string]> = [
+    ['ref', form.ref],
+    ['notifying agency', form.notifyingAgency],
+    ['notifier', `${form.notifier.name}, ${form.notifier.role} <${form.notifier.email}>`],
+    ['incident date', formatLongDate(form.incidentDate)],
+    ['agency knew at', formatLondonDateTime(new Date(form.knownAt))],
+    ['LA aware on (day 0)', formatLongDate(form.laAwareOn)],
+    ['form received at', form.formReceivedAt ? formatLondonDateTime(new Date(form.formReceivedAt)) : 'now'],
+    ['child died', form.childDied ? 'yes' : 'no'],
+    ['criteria', form.criteria.join(', ')],
+    ['police investigation', form.policeInvestigation ? 'yes' : 'no'],
+    ['agencies involved', form.agenciesInvolved.join(', ')],
+    ['summary', form.summary],
   ];
+  const width = Math.max(...rows.map(([k]) => k.length)) + 1;
+  return rows.map(([k, v]) => `  ${`${k}:`.padEnd(width)} ${v}`);
 }
 
 /** Ask every field of the eCase form, show the summary and ask to go ahead. */
