@@ -20,6 +20,12 @@ export class Invalid extends Error {}
 
 export function createAsker(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr, isTTY = process.stdin.isTTY === true): Asker {
   const rl = readline.createInterface({ input, output: isTTY ? output : undefined, terminal: isTTY });
+  // Ctrl-C at a question: nothing has been started yet, so stop at once (readline would only pause).
+  rl.on('SIGINT', () => {
+    rl.close();
+    output.write('\nkscp: interrupted: nothing was started or recorded\n');
+    process.exit(130);
+  });
   // Lines are buffered as they arrive, so a script may pipe every answer at once.
   const lines = rl[Symbol.asyncIterator]();
   return {

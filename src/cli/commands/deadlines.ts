@@ -48,8 +48,8 @@ export function dueWithin(deadlines: OpenDeadline[], within: number | undefined,
 
 /** Every open deadline of every open case, soonest first. */
 export async function openDeadlines(londonToday: IsoDate): Promise<OpenDeadline[]> {
-  const cases = await listCases({});
   const c = await client(settings());
+  const cases = await listCases(c, {});
   const found: OpenDeadline[] = [];
   // A few queries at a time: each is answered by the worker.
   for (let i = 0; i < cases.length; i += 8) {

@@ -1,4 +1,5 @@
 /** `kscp list [--all] [--stage S] [--overdue] [--json]`: cases with their stage and next deadline, from the case board's search attributes. */
+import type { Client } from '@temporalio/client';
 import { STAGES, WORKFLOW_TYPE, type Stage } from '../../incident';
 import { formatLondonDateTime } from '../../london';
 import { KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../searchAttributes';
@@ -41,8 +42,7 @@ export function listQuery(opts: { all?: boolean; stage?: Stage; overdue?: boolea
 }
 
 /** Every case the filter finds, soonest next deadline first. */
-export async function listCases(opts: { all?: boolean; stage?: Stage; overdue?: boolean }): Promise<ListedCase[]> {
-  const c = await client(settings());
+export async function listCases(c: Client, opts: { all?: boolean; stage?: Stage; overdue?: boolean }): Promise<ListedCase[]> {
   const cases: ListedCase[] = [];
   for await (const wf of c.workflow.list({ query: listQuery(opts) })) {
     const sa = wf.typedSearchAttributes;
@@ -66,7 +66,7 @@ function noneFound(opts: ListOptions): string {
 
 export async function list(opts: ListOptions): Promise<void> {
   const stage = opts.stage === undefined ? undefined : parseStage(opts.stage);
-  const cases = await listCases({ all: opts.all, stage, overdue: opts.overdue });
+  const cases = await listCases(await client(settings()), { all: opts.all, stage, overdue: opts.overdue });
   if (opts.json) {
     process.stdout.write(JSON.stringify(cases, null, 2) + '\n');
     return;
