@@ -5,6 +5,7 @@
  */
 import type { WorkingDayCalendar } from '../src/calendar';
 import type { IsoDate } from '../src/dates';
+import { deadlineCalendar, deadlineEventFor } from '../src/ics';
 import { formatLongDate, londonDate } from '../src/london';
 import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/roles';
 import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/timescales';
@@ -12,9 +13,16 @@ import type { ReminderRequest } from './types';
 
 export interface ComposedEmail {
   subject: string;
+  /** The plain-text part. */
   text: string;
+  /** The same content as HTML, every value escaped. */
+  html: string;
+  /** The deadline as an all-day iCalendar event (text/calendar attachment). */
+  calendar: { filename: string; content: string };
   messageId: string;
 }
+
+export const CALENDAR_FILENAME = 'deadline.ics';
 
 /** What to do, and the `kscp` command the Business Unit runs once it is done. */
 const HOW_TO_RECORD: Record<string, (ref: string, deadline: string) => string> = {
@@ -70,6 +78,50 @@ const SUBJECT_PREFIX: Record<ReminderLevel, string> = {
   5: 'OVERDUE',
 };
 
+/** Why the reminder reaches more people at this level (DESIGN.md §4), in plain words. */
+const ESCALATION_REASON: Partial<Record<ReminderLevel, string>> = {
+  3: 'the deadline is close and it has not been recorded as done yet',
+  4: 'it is due today and has not been recorded as done',
+  5: 'the deadline has passed and it has not been recorded as done',
+};
+
+/** An email as blocks, rendered once as plain text and once as HTML. */
+type Block = { kind: 'line'; text: string } | { kind: 'strong'; text: string } | { kind: 'gap' } | { kind: 'record'; intro: string; commands: string[] } | { kind: 'note'; text: string };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function renderText(blocks: Block[]): string {
+  const lines: string[] = [];
+  for (const b of blocks) {
+    if (b.kind === 'gap') lines.push('');
+    else if (b.kind === 'record') lines.push(b.intro, ...b.commands);
+    else lines.push(b.text);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function renderHtml(subject: string, blocks: Block[]): string {
+  const body: string[] = [];
+  for (const b of blocks) {
+    if (b.kind === 'line') body.push(`<p style="margin:0 0 4px 0">${escapeHtml(b.text)}</p>`);
+    else if (b.kind === 'strong') body.push(`<p style="margin:0 0 4px 0"><strong>${escapeHtml(b.text)}</strong></p>`);
+    else if (b.kind === 'note') body.push(`<p style="margin:12px 0;padding:8px;border-left:4px solid #b00020;background:#fff4f4">${escapeHtml(b.text)}</p>`);
+    else if (b.kind === 'record')
+      body.push(`<p style="margin:12px 0 4px 0">${escapeHtml(b.intro)}</p>`, `<pre style="margin:0 0 12px 0;padding:8px;background:#f4f4f4">${b.commands.map(escapeHtml).join('\n')}</pre>`);
+    else body.push('<div style="height:8px"></div>');
+  }
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en-GB"><head><meta charset="utf-8"><title>' + escapeHtml(subject) + '</title></head>',
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.4;color:#111">',
+    ...body,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
 export function composeReminder(req: ReminderRequest, now: Date, calendar: WorkingDayCalendar): ComposedEmail {
   const { deadline, level, ref } = req;
   const row = timescale(deadline.timescale);
@@ -85,25 +137,38 @@ export function composeReminder(req: ReminderRequest, now: Date, calendar: Worki
   const status = row.statutory
     ? standing(level, deadline.due, today, calendar)
     : `No statutory date: a reminder until it is recorded (target ${formatLongDate(deadline.due)}).`;
-  const escalation = REMINDER_LEVELS[level].alsoTo.length
-    ? ` At this level it also goes to ${REMINDER_LEVELS[level].alsoTo.map((r) => ROLE_TITLES[r]).join(' and ')}.`
+  const alsoTo = REMINDER_LEVELS[level].alsoTo;
+  const reason = ESCALATION_REASON[level];
+  const escalation = alsoTo.length
+    ? ` At this level it also goes to ${alsoTo.map((r) => ROLE_TITLES[r]).join(' and ')}${reason ? `, because ${reason}` : ''}.`
     : '';
-  const lines = [
-    `Case reference: ${ref}`,
-    `What is due: ${what}`,
-    status,
-    `Rule: ${row.source}.`,
-    '',
-    `This is a level ${level} ${REMINDER_LEVELS[level].name}${req.occurrence > 1 ? ` (number ${req.occurrence})` : ''}.${escalation}`,
-    `Sent to: ${req.to.map(roleTitle).join('; ')}.`,
+  const blocks: Block[] = [
+    { kind: 'line', text: `Case reference: ${ref}` },
+    { kind: 'line', text: `What is due: ${what}` },
+    { kind: 'strong', text: status },
+    { kind: 'line', text: `Rule: ${row.source}.` },
+    { kind: 'gap' },
+    { kind: 'line', text: `This is a level ${level} ${REMINDER_LEVELS[level].name}${req.occurrence > 1 ? ` (number ${req.occurrence})` : ''}.${escalation}` },
+    { kind: 'line', text: `Sent to: ${req.to.map(roleTitle).join('; ')}.` },
   ];
   const record = HOW_TO_RECORD[deadline.timescale]?.(ref, deadline.name);
-  if (record) lines.push('', record);
-  if (req.policeInvestigation) lines.push('', POLICE_NOTE);
-  if (req.childDied) lines.push('', CDOP_NOTE);
-  lines.push(
-    '',
-    'This email carries no personal details of the child or family. The case record is held by the KSCP Business Unit.',
+  if (record) {
+    const [intro, ...commands] = record.split('\n');
+    blocks.push({ kind: 'gap' }, { kind: 'record', intro: intro!, commands });
+  }
+  if (req.policeInvestigation) blocks.push({ kind: 'gap' }, { kind: 'note', text: POLICE_NOTE });
+  if (req.childDied) blocks.push({ kind: 'gap' }, { kind: 'note', text: CDOP_NOTE });
+  blocks.push(
+    { kind: 'gap' },
+    { kind: 'line', text: `The attached calendar event (${CALENDAR_FILENAME}) puts the due date in your calendar; a later reminder replaces it.` },
+    { kind: 'line', text: 'This email carries no personal details of the child or family. The case record is held by the KSCP Business Unit.' },
   );
-  return { subject, text: lines.join('\n') + '\n', messageId: messageIdFor(req.identity) };
+  const event = deadlineEventFor({ ref, deadline: deadline.name, timescale: deadline.timescale, due: deadline.due });
+  return {
+    subject,
+    text: renderText(blocks),
+    html: renderHtml(subject, blocks),
+    calendar: { filename: CALENDAR_FILENAME, content: deadlineCalendar([event], now, `KSCP ${ref}`) },
+    messageId: messageIdFor(req.identity),
+  };
 }

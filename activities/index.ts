@@ -70,6 +70,8 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
         to,
         subject: email.subject,
         text: email.text,
+        html: email.html,
+        attachments: [{ filename: email.calendar.filename, content: email.calendar.content, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }],
         messageId: email.messageId,
         headers: { 'X-KSCP-Case': request.ref, 'X-KSCP-Deadline': request.deadline.name, 'X-KSCP-Level': String(request.level) },
       }));

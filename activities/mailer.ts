@@ -7,6 +7,10 @@ export interface OutgoingEmail {
   to: string[];
   subject: string;
   text: string;
+  /** The HTML alternative of `text`. */
+  html?: string;
+  /** Files attached (the deadline's calendar event). */
+  attachments?: Array<{ filename: string; content: string; contentType: string }>;
   messageId: string;
   headers: Record<string, string>;
 }

@@ -11,6 +11,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentView } from './incident';
+import type { TimelineEntry } from './timeline';
 import type {
   Amend,
   Defer,
@@ -34,6 +35,10 @@ import type {
 
 /** The case: stage, every deadline, events and reminders so far. */
 export const stateQuery = defineQuery<IncidentView>('state');
+
+/** Who recorded what and when, and every reminder sent, in time order (src/timeline.ts). */
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+export const TIMELINE_QUERY_DESCRIPTION = 'The case in time order: who recorded what and when, and every reminder sent (to whom, level, deadline)';
 
 /** The input each message takes, by its update/signal name. */
 export interface MessageInputs {

@@ -82,13 +82,16 @@ export function incidentFormSchema(ctx: ValidationContext) {
       if (f.laAwareOn < f.incidentDate)
         fail('laAwareOn', `the LA cannot have become aware (${f.laAwareOn}) before the incident (${f.incidentDate})`);
       const known = Date.parse(f.knownAt);
-      if (known > ctx.now.getTime()) fail('knownAt', `${f.knownAt} is in the future`);
-      if (ctx.londonDate(new Date(known)) < f.incidentDate)
-        fail('knownAt', `the agency cannot have known (${f.knownAt}) before the incident (${f.incidentDate})`);
-      if (f.formReceivedAt !== undefined) {
-        const received = Date.parse(f.formReceivedAt);
-        if (received > ctx.now.getTime()) fail('formReceivedAt', `${f.formReceivedAt} is in the future`);
-        if (received < known) fail('formReceivedAt', `the form cannot arrive (${f.formReceivedAt}) before the agency knew (${f.knownAt})`);
+      // A knownAt that is not an instant has its own issue already; the checks against it would throw.
+      if (!Number.isNaN(known)) {
+        if (known > ctx.now.getTime()) fail('knownAt', `${f.knownAt} is in the future`);
+        if (ctx.londonDate(new Date(known)) < f.incidentDate)
+          fail('knownAt', `the agency cannot have known (${f.knownAt}) before the incident (${f.incidentDate})`);
+        if (f.formReceivedAt !== undefined) {
+          const received = Date.parse(f.formReceivedAt);
+          if (received > ctx.now.getTime()) fail('formReceivedAt', `${f.formReceivedAt} is in the future`);
+          if (received < known) fail('formReceivedAt', `the form cannot arrive (${f.formReceivedAt}) before the agency knew (${f.knownAt})`);
+        }
       }
       const deathOnly = f.criteria.filter((k) => DEATH_CRITERIA.includes(k));
       if (!f.childDied && deathOnly.length > 0)

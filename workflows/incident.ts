@@ -24,7 +24,8 @@ import type { IncidentActivities } from '../activities/types';
 import type { DeadlinePlan } from '../src/deadlines';
 import { viewOf, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/incident';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { MESSAGE_NAMES, signals, stateQuery, updates, type MessageName } from '../src/messages';
+import { MESSAGE_NAMES, signals, stateQuery, TIMELINE_QUERY_DESCRIPTION, timelineQuery, updates, type MessageName } from '../src/messages';
+import { timelineOf } from '../src/timeline';
 import { currentDetails } from '../src/caseBoard';
 import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/searchAttributes';
 import {
@@ -73,6 +74,7 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   const state = input.resume ?? openCase(input, now());
 
   setHandler(stateQuery, () => viewOf(state), { description: 'The case: stage, every deadline, events and reminders sent' });
+  setHandler(timelineQuery, () => timelineOf(state), { description: TIMELINE_QUERY_DESCRIPTION });
   for (const name of MESSAGE_NAMES) acceptMessage(state, name);
 
   while (state.stage !== 'CLOSED') {

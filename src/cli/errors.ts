@@ -10,6 +10,8 @@ export const EXIT = {
   notFound: 4,
   /** Temporal (or its worker) cannot be reached. */
   unavailable: 5,
+  /** The person answered "no" at an interactive confirmation: nothing was done. */
+  cancelled: 6,
 } as const;
 
 export class CliError extends Error {

@@ -3,14 +3,17 @@
  * option declared with a description; unknown options and extra arguments
  * are refused. Exit codes: see EXIT in ./errors.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import * as cal from './commands/calendar';
 import { laDecision } from './commands/laDecision';
+import { deadlines } from './commands/deadlines';
 import { list } from './commands/list';
+import { timeline } from './commands/timeline';
 import { notify } from './commands/notify';
 import { addStageCommands } from './commands/record';
 import { status } from './commands/status';
 import { rotateKeyFile } from '../codec';
+import { STAGES } from '../incident';
 import { keys, settings } from './context';
 import { CliError, EXIT } from './errors';
 
@@ -21,7 +24,8 @@ TEMPORAL_API_KEY_FILE, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE, KSCP_KEY_FILE (d
 data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS.
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
-4 no such case; 5 Temporal or its worker unreachable; 1 anything else.`;
+4 no such case; 5 Temporal or its worker unreachable; 6 cancelled at an interactive confirmation;
+1 anything else.`;
 
 export function buildProgram(): Command {
   const program = new Command('kscp')
@@ -34,14 +38,21 @@ export function buildProgram(): Command {
   program
     .command('notify')
     .description("Record a Serious Incident eCase form and open the case: starts the case's workflow (incident-<ref>) and its deadlines.")
-    .requiredOption('-f, --file <incident.json>', 'the eCase form as JSON (fields: see the README, "The eCase form")')
+    .option('-f, --file <incident.json>', 'the eCase form as JSON (fields: see the README, "The eCase form"); without it, each field is asked in the terminal')
     .addHelpText(
       'after',
       `
 The form's fields: ref (KSCP-YYYY-NNN), notifyingAgency, notifier {name, email, role}, incidentDate,
 knownAt (date and time with offset), laAwareOn (day 0 of the clocks), criteria, childDied,
 policeInvestigation, agenciesInvolved, summary, and optionally formReceivedAt. Prints the workflow id last.
-Example: kscp notify --file examples/incident.json`,
+
+Without --file, kscp asks for each field in turn (questions on stderr, one answer per line, typed
+or piped from a script), asks again with the reason when an answer is not allowed, shows a summary
+and starts the case only after "yes". "no" starts nothing (exit 6); if standard input ends before
+the last answer, nothing is started (exit 2).
+Examples:
+  kscp notify --file examples/incident.json
+  kscp notify                          (asks for each field)`,
     )
     .action(notify);
 
@@ -49,18 +60,21 @@ Example: kscp notify --file examples/incident.json`,
     .command('la-decision')
     .description("Record the local authority's decision on notification to the National Panel.")
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
-    .addOption(new Option('--notifiable <yes|no>', 'whether the incident is notifiable').makeOptionMandatory())
+    .option('--notifiable <yes|no>', 'whether the incident is notifiable; without it, the decision is asked in the terminal')
     .option('--panel-notified <date>', 'the date (YYYY-MM-DD) the LA notified the National Panel; required when notifiable')
-    .requiredOption('--by <name>', 'who made or is recording the decision (a member of staff)')
+    .option('--by <name>', 'who made or is recording the decision (a member of staff); required with --notifiable')
     .option('--rationale <text>', 'the reasons for the decision; required when not notifiable')
     .addHelpText(
       'after',
       `
 Notifiable: the case moves to RAPID_REVIEW; the 15-working-day Rapid Review clock started at day 0.
 Not notifiable: the case is closed with the rationale. Refused if the case is not waiting for this decision.
+Without --notifiable, kscp asks for the decision and whatever else is missing (typed or piped, one
+answer per line), shows it and records it only after "yes" ("no" records nothing, exit 6).
 Examples:
   kscp la-decision KSCP-2026-014 --notifiable yes --panel-notified 2026-11-30 --by "A. Officer"
-  kscp la-decision KSCP-2026-015 --notifiable no --by "A. Officer" --rationale "Criteria not met: ..."`,
+  kscp la-decision KSCP-2026-015 --notifiable no --by "A. Officer" --rationale "Criteria not met: ..."
+  kscp la-decision KSCP-2026-014       (asks)`,
     )
     .action(laDecision);
 
@@ -75,10 +89,45 @@ Examples:
 
   program
     .command('list')
-    .description('List open cases with their stage and next deadline, soonest first.')
+    .description('List open cases with their stage and next deadline, soonest first (from the case board in Temporal).')
     .option('--all', 'include closed cases')
-    .option('--json', 'print JSON')
+    .option('--stage <stage>', `only cases at this stage (${STAGES.join(', ')})`)
+    .option('--overdue', 'only cases with an overdue deadline')
+    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue}]')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kscp list --overdue
+  kscp list --stage RAPID_REVIEW --json`,
+    )
     .action(list);
+
+  program
+    .command('deadlines')
+    .description('Every open deadline of every open case, soonest first, overdue ones flagged.')
+    .option('--within <N>', 'only deadlines due within the next N calendar days (by the end of today + N, London time), plus every overdue one')
+    .option('--json', 'print JSON: [{ref, deadline, what, due, dueAt, status, overdue, statutory, daysLeft, owner, stage}]')
+    .option('--ics', 'print an iCalendar file (RFC 5545) with an all-day event per deadline, for Outlook or any calendar')
+    .addHelpText(
+      'after',
+      `
+Each case is read from its workflow (the worker must be running). The calendar events have the same
+UID as those in the reminder emails, so importing again updates them.
+Examples:
+  kscp deadlines --within 7
+  kscp deadlines --json
+  kscp deadlines --ics > kscp.ics`,
+    )
+    .action(deadlines);
+
+  program
+    .command('timeline')
+    .description('A case in time order: who recorded what and when, and every reminder email sent (to whom, level, deadline).')
+    .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
+    .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
+    .addHelpText('after', '\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline KSCP-2026-014')
+    .action(timeline);
 
   const calendar = program
     .command('calendar')

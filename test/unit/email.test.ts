@@ -1,4 +1,5 @@
-import { composeReminder, CDOP_NOTE, POLICE_NOTE } from '../../activities/email';
+import { composeReminder, CDOP_NOTE, escapeHtml, POLICE_NOTE } from '../../activities/email';
+import { parseCalendar } from '../helpers/icalendar';
 import type { ReminderRequest } from '../../activities/types';
 import { WorkingDayCalendar } from '../../src/calendar';
 
@@ -23,7 +24,7 @@ describe('reminder email text', () => {
     expect(email.subject).toBe('[KSCP-2025-101] Warning: LA notification of the serious incident to the National Panel due by Wednesday 31 December 2025');
     expect(email.text).toContain('Case reference: KSCP-2025-101');
     expect(email.text).toContain('Due by the end of Wednesday 31 December 2025: 1 working day from today.');
-    expect(email.text).toContain('At this level it also goes to the KSCP Business Unit.');
+    expect(email.text).toContain('At this level it also goes to the KSCP Business Unit, because the deadline is close and it has not been recorded as done yet.');
     expect(email.text).toContain("Sent to: the local authority's lead for serious incidents; the KSCP Business Unit.");
     expect(email.text).toContain('kscp la-decision KSCP-2025-101 --notifiable yes');
     expect(email.messageId).toBe('<incident-KSCP-2025-101.panel-notification.2025-12-31.L3.1@kscp.reminders>');
@@ -67,5 +68,51 @@ describe('reminders with no statutory date', () => {
     expect(email.subject).toBe('[KSCP-2025-101] Due today: information requested from an agency (police) due by Wednesday 18 January 2034');
     expect(email.text).toContain('kscp info-received KSCP-2025-101 --agency police --received YYYY-MM-DD');
     expect(email.text).toContain('Sent to: the contact for police.');
+  });
+});
+
+describe('the HTML part and the calendar event', () => {
+  it('say the same as the text, with every value escaped', () => {
+    const email = composeReminder(request({ policeInvestigation: true, childDied: true }), new Date('2025-12-30T09:00:00Z'), calendar);
+    expect(email.html).toMatch(/^<!DOCTYPE html>/);
+    expect(email.html).toContain('<p style="margin:0 0 4px 0">Case reference: KSCP-2025-101</p>');
+    expect(email.html).toContain('<strong>Due by the end of Wednesday 31 December 2025: 1 working day from today.</strong>');
+    expect(email.html).toContain('At this level it also goes to the KSCP Business Unit, because the deadline is close and it has not been recorded as done yet.');
+    // The text's apostrophes and quotes are escaped in the HTML.
+    expect(email.html).toContain('Sent to: the local authority&#39;s lead for serious incidents; the KSCP Business Unit.');
+    expect(email.html).toContain('--by &quot;Name&quot;</pre>');
+    expect(email.html).not.toMatch(/"Name"/);
+    expect(email.html).toContain(escapeHtml(POLICE_NOTE));
+    expect(email.html).toContain(escapeHtml(CDOP_NOTE));
+    const htmlText = email.html.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    for (const line of email.text.split('\n').filter(Boolean)) expect(htmlText).toContain(line);
+  });
+
+  it('escapes markup', () => {
+    expect(escapeHtml(`<script>alert("x") & 'y'</script>`)).toBe('&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;');
+  });
+
+  it('says who it was escalated to and why at each level', () => {
+    const at = (level: 3 | 4 | 5) => composeReminder(request({ level }), new Date('2025-12-31T09:00:00Z'), calendar).text;
+    expect(at(4)).toContain('it also goes to the KSCP Business Unit and the KSCP Business Manager, because it is due today and has not been recorded as done.');
+    expect(at(5)).toContain("it also goes to the KSCP Business Manager and the local authority's lead for serious incidents, because the deadline has passed and it has not been recorded as done.");
+    expect(composeReminder(request({ level: 1 }), new Date('2025-12-22T09:00:00Z'), calendar).text).not.toContain('also goes to');
+  });
+
+  it('carries an all-day event for the deadline with a UID stable across levels', () => {
+    const l3 = composeReminder(request(), new Date('2025-12-30T09:00:00Z'), calendar).calendar;
+    const l5 = composeReminder(request({ level: 5 }), new Date('2026-01-02T09:00:00Z'), calendar).calendar;
+    expect(l3.filename).toBe('deadline.ics');
+    const [a, b] = [parseCalendar(l3.content).events[0]!, parseCalendar(l5.content).events[0]!];
+    expect(a).toMatchObject({ uid: 'KSCP-2025-101.panel-notification@kscp.deadlines', start: '2025-12-31', allDay: true });
+    expect(b.uid).toBe(a.uid);
+    expect(b.sequence).toBeGreaterThan(a.sequence);
+  });
+
+  it('carries nothing from the case but its reference, the deadline and flags', () => {
+    const email = composeReminder(request({ policeInvestigation: true }), new Date('2025-12-30T09:00:00Z'), calendar);
+    // The request has no personal details to leak; what reaches the email is from the timescale table and the reference.
+    expect(Object.keys(request())).toEqual(['workflowId', 'ref', 'deadline', 'level', 'occurrence', 'scheduledAt', 'to', 'identity', 'policeInvestigation', 'childDied']);
+    expect(email.calendar.content).not.toMatch(/ATTENDEE|ORGANIZER|LOCATION/);
   });
 });

@@ -4,6 +4,8 @@ import { LaDecisionSchema, type LaDecision } from '../../schemas';
 import { parseRef, settings, today } from '../context';
 import { badInput } from '../errors';
 import { sendMessage } from './record';
+import { askLaDecision } from '../intake';
+import { createAsker } from '../prompt';
 
 /** Field names in messages, as the flags a person typed. */
 export const FLAG_FOR: Record<string, string> = {
@@ -19,6 +21,23 @@ export interface LaDecisionOptions {
   panelNotified?: string;
   by: string;
   rationale?: string;
+}
+
+/**
+ * With --notifiable, the options are the whole decision (a missing --by is refused). Without it,
+ * the missing answers are asked in the terminal, then confirmed.
+ */
+async function optionsFrom(ref: string, opts: Partial<LaDecisionOptions>): Promise<LaDecisionOptions> {
+  if (opts.notifiable !== undefined) {
+    if (opts.by === undefined) throw badInput("required option '--by <name>' not specified");
+    return { ...opts, notifiable: opts.notifiable, by: opts.by };
+  }
+  const asker = createAsker();
+  try {
+    return await askLaDecision(asker, ref, opts, today());
+  } finally {
+    asker.close();
+  }
 }
 
 export function decisionFrom(opts: LaDecisionOptions, now: Date, londonToday: string): LaDecision {
@@ -41,9 +60,10 @@ export function decisionFrom(opts: LaDecisionOptions, now: Date, londonToday: st
   return parsed.data;
 }
 
-export async function laDecision(ref: string, opts: LaDecisionOptions): Promise<void> {
+export async function laDecision(ref: string, given: Partial<LaDecisionOptions>): Promise<void> {
   const caseRef = parseRef(ref);
   settings();
+  const opts = await optionsFrom(caseRef, given);
   const decision = decisionFrom(opts, new Date(), today());
   const view = await sendMessage(caseRef, 'laDecision', decision, LA_DECISION_FLAGS);
   const panel = view.deadlines.find((d) => d.name === 'panel-notification');

@@ -1,9 +1,11 @@
-/** `kscp list [--all] [--json]`: open cases with their stage and next deadline, from the case board's search attributes. */
-import { WORKFLOW_TYPE } from '../../incident';
+/** `kscp list [--all] [--stage S] [--overdue] [--json]`: cases with their stage and next deadline, from the case board's search attributes. */
+import type { Client } from '@temporalio/client';
+import { STAGES, WORKFLOW_TYPE, type Stage } from '../../incident';
 import { formatLondonDateTime } from '../../london';
 import { KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../searchAttributes';
 import { client, settings } from '../context';
-import { table } from '../format';
+import { badInput } from '../errors';
+import { paint, table } from '../format';
 
 export interface ListedCase {
   ref: string;
@@ -14,11 +16,35 @@ export interface ListedCase {
   overdue: boolean;
 }
 
-export async function list(opts: { json?: boolean; all?: boolean }): Promise<void> {
-  const c = await client(settings());
-  const query = `WorkflowType = '${WORKFLOW_TYPE}'` + (opts.all ? '' : ` AND ExecutionStatus = 'Running'`);
+export interface ListOptions {
+  json?: boolean;
+  all?: boolean;
+  stage?: string;
+  overdue?: boolean;
+}
+
+/** The stage as written in src/incident.ts (any case, hyphens for underscores), or a clear refusal. */
+export function parseStage(value: string): Stage {
+  const wanted = value.trim().toUpperCase().replace(/-/g, '_');
+  const stage = STAGES.find((s) => s === wanted);
+  if (!stage) throw badInput(`--stage: ${JSON.stringify(value)} is not a stage (allowed: ${STAGES.join(', ')})`);
+  return stage;
+}
+
+/** The Temporal list filter (the same language as the Web UI's search box). */
+export function listQuery(opts: { all?: boolean; stage?: Stage; overdue?: boolean }): string {
+  return [
+    `WorkflowType = '${WORKFLOW_TYPE}'`,
+    ...(opts.all ? [] : [`ExecutionStatus = 'Running'`]),
+    ...(opts.stage ? [`KscpStage = '${opts.stage}'`] : []),
+    ...(opts.overdue ? ['KscpOverdue = true'] : []),
+  ].join(' AND ');
+}
+
+/** Every case the filter finds, soonest next deadline first. */
+export async function listCases(c: Client, opts: { all?: boolean; stage?: Stage; overdue?: boolean }): Promise<ListedCase[]> {
   const cases: ListedCase[] = [];
-  for await (const wf of c.workflow.list({ query })) {
+  for await (const wf of c.workflow.list({ query: listQuery(opts) })) {
     const sa = wf.typedSearchAttributes;
     const next = sa.get(KscpNextDeadline);
     cases.push({
@@ -30,13 +56,23 @@ export async function list(opts: { json?: boolean; all?: boolean }): Promise<voi
       overdue: sa.get(KscpOverdue) ?? false,
     });
   }
-  cases.sort((a, b) => (a.nextDeadline?.dueAt ?? '~').localeCompare(b.nextDeadline?.dueAt ?? '~') || a.ref.localeCompare(b.ref));
+  return cases.sort((a, b) => (a.nextDeadline?.dueAt ?? '~').localeCompare(b.nextDeadline?.dueAt ?? '~') || a.ref.localeCompare(b.ref));
+}
+
+function noneFound(opts: ListOptions): string {
+  const what = [opts.overdue ? 'overdue' : '', opts.all ? '' : 'open'].filter(Boolean).join(' ');
+  return `No ${what ? `${what} ` : ''}cases${opts.stage ? ` at stage ${opts.stage}` : ''}.`;
+}
+
+export async function list(opts: ListOptions): Promise<void> {
+  const stage = opts.stage === undefined ? undefined : parseStage(opts.stage);
+  const cases = await listCases(await client(settings()), { all: opts.all, stage, overdue: opts.overdue });
   if (opts.json) {
     process.stdout.write(JSON.stringify(cases, null, 2) + '\n');
     return;
   }
   if (cases.length === 0) {
-    process.stdout.write(opts.all ? 'No cases.\n' : 'No open cases.\n');
+    process.stdout.write(noneFound({ ...opts, stage }) + '\n');
     return;
   }
   const rows = cases.map((k) => [
@@ -45,5 +81,6 @@ export async function list(opts: { json?: boolean; all?: boolean }): Promise<voi
     k.nextDeadline ? `${k.nextDeadline.name ?? ''} ${formatLondonDateTime(new Date(k.nextDeadline.dueAt))}` : '-',
     k.overdue ? 'OVERDUE' : k.workflowStatus === 'RUNNING' ? '' : k.workflowStatus.toLowerCase(),
   ]);
-  process.stdout.write(table(['case', 'stage', 'next deadline', ''], rows) + '\n');
+  const p = paint();
+  process.stdout.write(table(['case', 'stage', 'next deadline', ''], rows, '', (cell) => (cell === 'OVERDUE' ? p.red(cell) : cell)) + '\n');
 }

@@ -1,4 +1,4 @@
-/** `kscp notify --file incident.json`: record the eCase form and open the case. */
+/** `kscp notify [--file incident.json]`: record the eCase form (from the file, or asked in the terminal) and open the case. */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
@@ -6,7 +6,9 @@ import { caseDetails, caseSummary } from '../../caseBoard';
 import { computeDue } from '../../deadlines';
 import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../incident';
 import { formatLongDate, formatLondonDateTime, londonDate } from '../../london';
-import { incidentFormSchema, type IncidentForm } from '../../schemas';
+import { incidentFormSchema, type IncidentForm, type ValidationContext } from '../../schemas';
+import { askForm } from '../intake';
+import { createAsker } from '../prompt';
 import { KscpNotifyingAgency, KscpStage } from '../../searchAttributes';
 import type { incident } from '../../../workflows/incident';
 import { calendar as loadCal, client, directory, settings, today } from '../context';
@@ -26,21 +28,38 @@ export async function readForm(file: string): Promise<unknown> {
   }
 }
 
-export async function notify(opts: { file: string }): Promise<void> {
-  const s = settings();
-  const raw = await readForm(opts.file);
-  const dir = await directory(s);
-  const schema = incidentFormSchema({ today: today(), now: new Date(), agencyIds: Object.keys(dir.agencies), londonDate });
-  const parsed = schema.safeParse(raw);
+/** The form from --file, or asked field by field when there is no --file. */
+async function formFrom(opts: { file?: string }, ctx: ValidationContext): Promise<{ form: IncidentForm; source?: string }> {
+  if (opts.file === undefined) {
+    const asker = createAsker();
+    try {
+      return { form: await askForm(asker, ctx) };
+    } finally {
+      asker.close();
+    }
+  }
+  return { form: await formFromFile(opts.file, ctx), source: opts.file };
+}
+
+async function formFromFile(file: string, ctx: ValidationContext): Promise<IncidentForm> {
+  const raw = await readForm(file);
+  const parsed = incidentFormSchema(ctx).safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const field = i.path.map(String).join('.') || '(the form)';
       const message = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message;
-      return `${opts.file}: ${field}: ${message}`;
+      return `${file}: ${field}: ${message}`;
     });
     throw badInput(lines.join('\n'));
   }
-  const form: IncidentForm = parsed.data;
+  return parsed.data;
+}
+
+export async function notify(opts: { file?: string }): Promise<void> {
+  const s = settings();
+  const dir = await directory(s);
+  const ctx: ValidationContext = { today: today(), now: new Date(), agencyIds: Object.keys(dir.agencies), londonDate };
+  const { form, source } = await formFrom(opts, ctx);
   const input: IncidentInput = { form, formReceivedAt: form.formReceivedAt ?? new Date().toISOString() };
   const c = await client(s);
   const workflowId = workflowIdFor(form.ref);
@@ -60,7 +79,7 @@ export async function notify(opts: { file: string }): Promise<void> {
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new CliError(`${opts.file}: ref: case ${form.ref} already exists (workflow ${workflowId}); a reference is used for one case only`, EXIT.refused);
+      throw new CliError(`${source ? `${source}: ` : ''}ref: case ${form.ref} already exists (workflow ${workflowId}); a reference is used for one case only`, EXIT.refused);
     }
     throw err;
   }

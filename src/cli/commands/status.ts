@@ -1,8 +1,8 @@
 /** `kscp status <ref> [--json]`: the case's stage and every deadline. */
 import type { IncidentView } from '../../incident';
 import { formatLondonDateTime } from '../../london';
-import { stateQuery } from '../../messages';
-import { client, describe, parseRef, settings, withWorker } from '../context';
+import { caseView } from '../caseView';
+import { client, parseRef, settings } from '../context';
 import { table } from '../format';
 
 export interface StatusJson {
@@ -61,10 +61,8 @@ function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
 export async function status(ref: string, opts: { json?: boolean }): Promise<void> {
   const caseRef = parseRef(ref);
   const c = await client(settings());
-  const handle = c.workflow.getHandle(`incident-${caseRef}`);
-  const workflowStatus = await describe(handle, caseRef);
-  const view = await withWorker(c, `reading case ${caseRef}`, () => handle.query(stateQuery));
-  const json = statusJson(view, handle.workflowId, workflowStatus);
+  const { view, workflowId, workflowStatus } = await caseView(c, caseRef);
+  const json = statusJson(view, workflowId, workflowStatus);
   if (opts.json) {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     return;
