@@ -7,6 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@te
 import { createActivities } from '../activities';
 import { fileLedger } from '../activities/ledger';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { openArchive, type CaseArchive } from '../src/archive';
 import { loadCalendar } from '../src/calendar';
 import { dataConverter, loadKeys } from '../src/codec';
 import type { Settings } from '../src/config';
@@ -16,6 +17,7 @@ export interface IncidentWorker {
   worker: Worker;
   connection: NativeConnection;
   mailer: Mailer;
+  archive: CaseArchive;
 }
 
 export async function createIncidentWorker(settings: Settings): Promise<IncidentWorker> {
@@ -37,6 +39,7 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
     failureConverterPath: converter.failureConverterPath,
     logger: new DefaultLogger('WARN'),
   });
+  const archive = openArchive(settings.archive, loadKeys(settings.keyFile));
   const worker = await Worker.create({
     connection,
     dataConverter: converter,
@@ -49,9 +52,10 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
       calendar: () => loadCalendar(settings.calendarFile),
       deadlineSettings: { websiteRetentionMonths: settings.websiteRetentionMonths },
       ledger: fileLedger(settings.ledgerDir),
+      archive,
     }),
   });
-  return { worker, connection, mailer };
+  return { worker, connection, mailer, archive };
 }
 
 /** Run until the process is asked to stop (SIGINT/SIGTERM), then close everything. */
@@ -60,6 +64,7 @@ export async function runIncidentWorker(w: IncidentWorker): Promise<void> {
     await w.worker.run();
   } finally {
     w.mailer.close();
+    await w.archive.close();
     await w.connection.close();
   }
 }
