@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   installLogging();
   const w = await createIncidentWorker(settings);
   process.stdout.write(
-    `kscp worker: task queue ${settings.temporal.taskQueue} on ${settings.temporal.address} (namespace ${settings.temporal.namespace}); mail via ${settings.smtp.host}:${settings.smtp.port}\n`,
+    `kscp worker: task queue ${settings.temporal.taskQueue} on ${settings.temporal.address} (namespace ${settings.temporal.namespace}); mail via ${settings.smtp.host}:${settings.smtp.port}; case archive ${w.archive.where}\n`,
   );
   await runIncidentWorker(w);
 }
