@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sealerFor, sqliteArchive, type ArchivedCase, type CaseArchive } from '../../src/archive';
+import { postgresArchive, sealerFor, sqliteArchive, type ArchivedCase, type CaseArchive } from '../../src/archive';
 import { loadCalendar } from '../../src/calendar';
 import type { ReportJson } from '../../src/cli/commands/report';
 import type { StatusJson } from '../../src/cli/commands/status';
@@ -20,6 +20,7 @@ import { londonDate } from '../../src/london';
 import type { IncidentForm } from '../../src/schemas';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import { nextRef, SHIPPED_CALENDAR, TEST_KEYS } from '../helpers/fixtures';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { freePort, kscp, startNode, type Child } from '../helpers/processes';
 import { startMailbox, type Mailbox } from '../helpers/smtp';
 import { temporalCliPath } from '../helpers/toolchain';
@@ -97,13 +98,23 @@ async function ok(args: string[]): Promise<string> {
 }
 
 /** The archived record of `ref` once it reaches `stage` (the worker writes it beside the case). */
-async function archivedAt(ref: string, stage: string): Promise<ArchivedCase> {
+async function archivedAt(ref: string, stage: string, store = archive): Promise<ArchivedCase> {
   for (let i = 0; i < 150; i++) {
-    const found = await archive.latest(ref);
+    const found = await store.latest(ref);
     if (found?.view.stage === stage) return found;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${ref} was not archived at stage ${stage}; last: ${(await archive.latest(ref))?.view.stage}`);
+  throw new Error(`${ref} was not archived at stage ${stage}; last: ${(await store.latest(ref))?.view.stage}`);
+}
+
+async function deleteFromTemporal(ref: string): Promise<void> {
+  await promisify(execFile)(temporalCliPath(), ['workflow', 'delete', '--workflow-id', `incident-${ref}`, '--namespace', NAMESPACE, '--address', server.address]);
+  // Deletion is asynchronous: wait until Temporal no longer knows the workflow.
+  for (let i = 0; i < 150; i++) {
+    const run = await kscp(['status', ref], env);
+    if (run.stdout.includes('from the archive')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 const A = nextRef(2026);
@@ -184,15 +195,7 @@ describe('the timeliness report', () => {
 });
 
 describe('after Temporal has deleted a closed case', () => {
-  beforeAll(async () => {
-    await promisify(execFile)(temporalCliPath(), ['workflow', 'delete', '--workflow-id', `incident-${B}`, '--namespace', NAMESPACE, '--address', server.address]);
-    // Deletion is asynchronous: wait until Temporal no longer knows the workflow.
-    for (let i = 0; i < 150; i++) {
-      const run = await kscp(['status', B], env);
-      if (run.stdout.includes('from the archive')) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }, 60_000);
+  beforeAll(() => deleteFromTemporal(B), 60_000);
 
   it('status reads it from the archive and says so', async () => {
     const text = await ok(['status', B]);
@@ -211,5 +214,38 @@ describe('after Temporal has deleted a closed case', () => {
     const run = await kscp(['status', 'KSCP-2026-999'], env);
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/no case KSCP-2026-999: there is no workflow incident-KSCP-2026-999 and nothing in the case archive/);
+  });
+});
+
+describe('with the archive in PostgreSQL (KSCP_ARCHIVE_URL)', () => {
+  let pg: TestPostgres;
+  let pgArchive: CaseArchive;
+  const D = nextRef(2026);
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    await worker.stop();
+    env = { ...env, KSCP_ARCHIVE_URL: pg.url };
+    worker = startNode('dist/workers/main.js', env);
+    await worker.waitForOutput(/kscp worker: task queue .*; case archive postgres:\/\/postgres@127\.0\.0\.1/);
+    pgArchive = postgresArchive(pg.url, sealerFor(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS })));
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await pgArchive?.close();
+    await pg?.stop();
+  });
+
+  it('the worker writes each stage there, status reads a deleted case from it, and the report counts it', async () => {
+    await ok(['notify', '--file', form(D, { laAwareOn: today, incidentDate: today, knownAt: new Date(Date.now() - 3_600_000).toISOString(), formReceivedAt: new Date().toISOString() } as Partial<IncidentForm>)]);
+    await archivedAt(D, 'LA_DECISION', pgArchive);
+    await ok(['la-decision', D, '--notifiable', 'no', '--rationale', 'Fictional: criteria not met.', ...by]);
+    await archivedAt(D, 'CLOSED', pgArchive);
+    await deleteFromTemporal(D);
+    expect(await ok(['status', D])).toMatch(new RegExp(`^Case ${D}: stage CLOSED \\(from the archive`));
+    const report = JSON.parse(await ok(['report', '--from', today, '--to', today, '--json'])) as ReportJson;
+    expect(report).toMatchObject({ cases: 1, closedCases: 1, sources: { temporal: 0, archive: 1 }, byRoute: { 'not-notifiable': 1 } });
+    expect(report.measures[0]).toMatchObject({ deadline: 'ecase-form', count: 1, onTime: 1 });
   });
 });
