@@ -29,8 +29,8 @@ export async function ensurePostgres(log: Log, env: NodeJS.ProcessEnv = process.
     throw new ToolchainError('Cannot run the case archive tests: PostgreSQL is missing; install the Debian package `postgresql` (sudo apt-get install postgresql) or set POSTGRES_BIN_DIR.');
   }
   log('Installing PostgreSQL from Debian for the case archive tests (first time only, about a minute) ...');
-  // The package's own cluster is not used by the tests: do not start a service for it.
-  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', RUNLEVEL: '1' };
+  // The tests never use the package's own cluster (Debian may create and start one): each starts its own.
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = (): ReturnType<typeof runWithProgress> =>
     runWithProgress('apt-get', ['install', '-y', '-q', 'postgresql'], { env: aptEnv, log, what: 'installing PostgreSQL' });
   let result = await install();
