@@ -8,10 +8,14 @@
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
+# better-sqlite3 (the case archive's SQLite store) is native: a prebuilt binary when one can be
+# fetched, else compiled with these. Same base image as the runtime, so the binary fits it.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the source is copied; the build runs below.
-RUN npm ci --no-audit --no-fund --ignore-scripts
+# Then the one native module's own install script, which --ignore-scripts skipped.
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY workflows workflows
@@ -28,7 +32,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY bin bin
 COPY config config
-# /data holds the email ledger (mount a volume there); the code stays owned by root, read-only to
+# /data holds the email ledger and the SQLite case archive when no KSCP_ARCHIVE_URL (mount a volume there); the code stays owned by root, read-only to
 # the app. `kscp` on PATH for `docker compose exec worker kscp ...`.
 RUN mkdir -p /data && chown node:node /data && ln -s /app/bin/kscp.js /usr/local/bin/kscp
 USER node

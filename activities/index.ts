@@ -4,13 +4,14 @@
  * in nodemailer and the config files, and tests hand in what they need.
  */
 import { Context, log } from '@temporalio/activity';
+import { memoryArchive, type CaseArchive } from '../src/archive';
 import type { WorkingDayCalendar } from '../src/calendar';
 import { DEFAULT_DEADLINE_SETTINGS, planDeadline, type DeadlineSettings } from '../src/deadlines';
 import { resolveRole, type Directory } from '../src/directory';
 import { composeReminder } from './email';
 import { memoryLedger, type Ledger } from './ledger';
 import type { Mailer } from './mailer';
-import type { IncidentActivities, PlanRequest, ReminderRequest, ReminderResult } from './types';
+import type { ArchiveRequest, IncidentActivities, PlanRequest, ReminderRequest, ReminderResult } from './types';
 
 export type { IncidentActivities } from './types';
 
@@ -25,6 +26,8 @@ export interface ActivityDeps {
   deadlineSettings?: DeadlineSettings;
   /** Where each email is recorded before and after sending, so a retry does not send it twice. */
   ledger?: Ledger;
+  /** The durable case archive (the worker's SQLite file or PostgreSQL); in memory when absent. */
+  archive?: CaseArchive;
 }
 
 /** Tell Temporal this attempt is alive every 2 s while `work` runs (the heartbeat timeout is 10 s). */
@@ -41,6 +44,7 @@ async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
 
 export function createActivities(deps: ActivityDeps): IncidentActivities {
   const ledger = deps.ledger ?? memoryLedger();
+  const archive = deps.archive ?? memoryArchive();
   return {
     async planDeadlines(request: PlanRequest) {
       const calendar = await deps.calendar();
@@ -85,6 +89,11 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
         recipients: to.length,
       });
       return { messageId: email.messageId, recipients: to.length };
+    },
+
+    async archiveCase(request: ArchiveRequest): Promise<void> {
+      await archive.save(request);
+      log.info('case archived', { ref: request.view.ref, stage: request.view.stage });
     },
   };
 }

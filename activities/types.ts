@@ -2,6 +2,7 @@
  * The activity interface as workflow code sees it (imported with `import type`).
  */
 import type { IsoDate } from '../src/dates';
+import type { IncidentView } from '../src/incident';
 import type { DeadlineClock, DeadlinePlan, ReminderProgress } from '../src/deadlines';
 import type { Role } from '../src/roles';
 import type { ReminderLevel, TimescaleName } from '../src/timescales';
@@ -33,7 +34,18 @@ export interface ReminderResult {
   recipients: number;
 }
 
+/** The case record to keep in the durable archive (at a stage change and at closing). */
+export interface ArchiveRequest {
+  workflowId: string;
+  /** The first run's id: stable across continue-as-new, new when a reference is reused. */
+  firstRunId: string;
+  /** The workflow's clock: a later record of the same case replaces an earlier one, never the reverse. */
+  recordedAt: string;
+  view: IncidentView;
+}
+
 export interface IncidentActivities {
   planDeadlines(request: PlanRequest): Promise<DeadlinePlan[]>;
   sendReminder(request: ReminderRequest): Promise<ReminderResult>;
+  archiveCase(request: ArchiveRequest): Promise<void>;
 }

@@ -56,6 +56,18 @@ export interface SmtpSettings {
   auth?: { user: string; pass: string };
 }
 
+/** Where closed cases are kept after Temporal's retention: an SQLite file, or PostgreSQL. */
+export type ArchiveSettings = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+function archive(env: Env, dataDir: string): ArchiveSettings {
+  const url = env.KSCP_ARCHIVE_URL;
+  if (url) {
+    if (!/^postgres(ql)?:\/\/./.test(url)) throw new ConfigError('KSCP_ARCHIVE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (unset it for the SQLite file in the data folder)');
+    return { kind: 'postgres', url };
+  }
+  return { kind: 'sqlite', file: file(env, 'KSCP_ARCHIVE_FILE', path.join(dataDir, 'archive.db')) };
+}
+
 export interface Settings {
   temporal: TemporalSettings;
   /** True when TEMPORAL_ADDRESS names an existing server: `npm start` then starts no dev server. */
@@ -74,6 +86,8 @@ export interface Settings {
   keyFile: string;
   /** The email ledger's folder (one per worker host; see docs/security.md). */
   ledgerDir: string;
+  /** The durable case archive (SQLite file by default; PostgreSQL with KSCP_ARCHIVE_URL). */
+  archive: ArchiveSettings;
   /** The codec server that decrypts for the Web UI. */
   codec: { port: number; host: string; token?: string; allowedOrigins?: string[] };
   /** The worker's health endpoint (/healthz, /readyz); off unless KSCP_HEALTH_PORT is set. */
@@ -165,6 +179,7 @@ export function loadSettings(env: Env = process.env): Settings {
     websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
     keyFile: file(env, 'KSCP_KEY_FILE', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'keys.json')),
     ledgerDir: file(env, 'KSCP_LEDGER_DIR', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'email-ledger')),
+    archive: archive(env, file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data'))),
     codec: {
       port: int(env, 'KSCP_CODEC_PORT', 8234),
       host: env.KSCP_CODEC_HOST || '127.0.0.1',

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
       clearInterval(announce);
       say(
         `kscp worker: task queue ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}, ${security(settings)}) ready; ` +
-          `workflow code: ${w.workflowCode}; mail via ${settings.smtp.host}:${settings.smtp.port}` +
+          `workflow code: ${w.workflowCode}; mail via ${settings.smtp.host}:${settings.smtp.port}; case archive ${w.archive.where}` +
           (health ? `; health on ${health.url}/healthz and ${health.url}/readyz` : ''),
       );
     }, 50);

@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     else say(`  Email goes to:             ${settings.smtp.host}:${settings.smtp.port}`);
     say(`  Temporal:                  ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`);
     if (server) say(`  Data:                      ${settings.dataDir} (temporal.db, keys.json, temporal.log, maildev.log)`);
+    say(`  Case archive:              ${worker.archive.where}   (closed cases after Temporal's retention; npx kscp report)`);
     say('  Record a case:             npx kscp notify --file examples/incident.json   (npx kscp --help for more)');
     say('Press Ctrl-C to stop. Open cases carry on at the next npm start.');
     workerRunning = true;

@@ -8,6 +8,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from
 import { createActivities } from '../activities';
 import { fileLedger } from '../activities/ledger';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { openArchive, type CaseArchive } from '../src/archive';
 import { loadCalendar } from '../src/calendar';
 import { dataConverter, loadKeys } from '../src/codec';
 import { ConfigError, type Settings, type TemporalSettings } from '../src/config';
@@ -20,6 +21,7 @@ export interface IncidentWorker {
   mailer: Mailer;
   /** Where the workflow code came from, for the start-up line. */
   workflowCode: string;
+  archive: CaseArchive;
 }
 
 /** Check what a wrong setting would break later (config files, keys, the bundle) before connecting. */
@@ -55,6 +57,7 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
     workflowBundle = await bundleWorkflowCode(workflowBundleOptions());
     workflowCode = 'bundled from source at start';
   }
+  const archive = openArchive(settings.archive, loadKeys(settings.keyFile));
   const worker = await Worker.create({
     connection,
     dataConverter: converter,
@@ -68,9 +71,10 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
       calendar: () => loadCalendar(settings.calendarFile),
       deadlineSettings: { websiteRetentionMonths: settings.websiteRetentionMonths },
       ledger: fileLedger(settings.ledgerDir),
+      archive,
     }),
   });
-  return { worker, connection, mailer, workflowCode };
+  return { worker, connection, mailer, workflowCode, archive };
 }
 
 /**
@@ -82,6 +86,7 @@ export async function runIncidentWorker(w: IncidentWorker): Promise<void> {
     await w.worker.run();
   } finally {
     w.mailer.close();
+    await w.archive.close();
     await w.connection.close();
   }
 }

@@ -57,6 +57,15 @@ const { sendReminder } = proxyActivities<IncidentActivities>({
 });
 
 /**
+ * The archive write retries for as long as the store is down; it runs beside the case (reminders
+ * do not wait for it) and is awaited only before continue-as-new and at closing.
+ */
+const { archiveCase } = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/**
  * The case board as it is now (docs/changing-workflows.md): the route shown, the board updated
  * before waiting on email and when no deadline is open. Cases recorded before keep their commands.
  */
@@ -72,6 +81,7 @@ function refuse(refusal: Refusal): never {
 
 export async function incident(input: IncidentInput): Promise<IncidentView> {
   const state = input.resume ?? openCase(input, now());
+  const archive = caseArchiver();
 
   setHandler(stateQuery, () => viewOf(state), { description: 'The case: stage, every deadline, events and reminders sent' });
   setHandler(timelineQuery, () => timelineOf(state), { description: TIMELINE_QUERY_DESCRIPTION });
@@ -81,10 +91,12 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
     // A long-lived case starts a fresh history when Temporal suggests it, carrying its plain-JSON state.
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      await archive.written();
       await continueAsNew<typeof incident>({ ...input, resume: state });
     }
     const seen = state.revision;
     const wakeAt = await followDeadlines(state);
+    archive.onStageChange(state);
     if (state.revision !== seen) continue;
     const timeout = wakeAt === undefined ? undefined : Math.max(Date.parse(wakeAt) - Date.now(), 1);
     if (timeout === undefined) await condition(() => state.revision !== seen);
@@ -92,8 +104,30 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   }
   showOnCaseBoard(state);
   await condition(allHandlersFinished);
+  archive.onStageChange(state);
+  await archive.written();
   log.info('case closed', { ref: state.ref, because: state.closedBecause });
   return viewOf(state);
+}
+
+/**
+ * The durable case archive: the case record is written when the case opens, at every stage change
+ * and at closing (the last write is the closed case, kept after Temporal's retention). Behind a
+ * patch: histories recorded before it replay without these activities.
+ */
+function caseArchiver(): { onStageChange(state: IncidentState): void; written(): Promise<void> } {
+  let archivedStage: string | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  return {
+    onStageChange(state: IncidentState): void {
+      if (state.stage === archivedStage || !patched('archive-case')) return;
+      archivedStage = state.stage;
+      const { workflowId, firstExecutionRunId } = workflowInfo();
+      const write = archiveCase({ workflowId, firstRunId: firstExecutionRunId, recordedAt: now().toISOString(), view: viewOf(state) });
+      writing = Promise.all([writing, write]).then(() => undefined);
+    },
+    written: () => writing,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * The one way `kscp` reads a case: its workflow's `state` query. Every command that shows a case
- * (status, timeline, deadlines) goes through `caseView`, so a fallback (the case archive, once
- * Temporal's retention has removed a closed workflow) needs changing in this one place.
+ * A running case read through its workflow's `state` query (`kscp deadlines`, which lists open
+ * cases only). `status` and `timeline` use `findCase` (loadCase.ts), which falls back to the case
+ * archive once Temporal no longer has the workflow.
  */
 import type { Client } from '@temporalio/client';
 import { workflowIdFor, type IncidentView } from '../incident';

@@ -11,6 +11,7 @@ import { list } from './commands/list';
 import { timeline } from './commands/timeline';
 import { notify } from './commands/notify';
 import { addStageCommands } from './commands/record';
+import { report } from './commands/report';
 import { status } from './commands/status';
 import { rotateKeyFile } from '../codec';
 import { STAGES } from '../incident';
@@ -21,7 +22,8 @@ const ENV_HELP = `
 Settings come from the environment (see the README): TEMPORAL_ADDRESS (default 127.0.0.1:7233),
 TEMPORAL_NAMESPACE (default kscp), TEMPORAL_TLS* (CA, CERT + KEY, SERVER_NAME), TEMPORAL_API_KEY or
 TEMPORAL_API_KEY_FILE, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE, KSCP_KEY_FILE (default
-data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS.
+data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS, KSCP_ARCHIVE_URL or
+KSCP_ARCHIVE_FILE (the case archive, default data/archive.db).
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
 4 no such case; 5 Temporal or its worker unreachable; 6 cancelled at an interactive confirmation;
@@ -82,9 +84,9 @@ Examples:
 
   program
     .command('status')
-    .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent.')
+    .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent; from the case archive once its workflow has left Temporal.')
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
-    .option('--json', 'print JSON: {stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}')
+    .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}; source is temporal or archive')
     .action(status);
 
   program
@@ -128,6 +130,29 @@ Examples:
     .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
     .addHelpText('after', '\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline KSCP-2026-014')
     .action(timeline);
+
+  program
+    .command('report')
+    .description('The timeliness report: for each statutory measure, how many cases met it on time, and the median working days late; with counts by criterion and route.')
+    .requiredOption('--from <date>', 'the first day of the period, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'the last day of the period, YYYY-MM-DD (included)')
+    .option('--csv', 'print CSV (one row per measure, criterion and route) for a spreadsheet')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText(
+      'after',
+      `
+A case is in the period when the LA became aware of the incident (laAwareOn, day 0 of the statutory
+clocks) is within --from..--to, both included; each case counts once, for every measure.
+Measures: eCase form within 24 hours; Panel notified within 5 working days; Rapid Review within
+15 working days; LCSPR published within 6 months; report to the Panel 7 working days before
+publication; report taken off the website when due. "count" is the deadlines with an outcome (met,
+or overdue and still open); "late" includes those still overdue, counted to today; working days as
+\`kscp calendar\` counts them. Cancelled deadlines (a route not taken) and those not yet due are not counted.
+Open cases are read from Temporal, closed ones from the case archive (KSCP_ARCHIVE_URL, or
+data/archive.db), so a case still counts after Temporal has deleted its workflow.
+Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-27.csv`,
+    )
+    .action(report);
 
   const calendar = program
     .command('calendar')

@@ -307,7 +307,7 @@ describe('kscp when things are missing', () => {
   it('says there is no such case (exit 4)', async () => {
     const run = await kscp(['status', 'KSCP-2026-999'], env);
     expect(run.code).toBe(4);
-    expect(run.stderr.trim()).toBe('kscp: no case KSCP-2026-999: there is no workflow incident-KSCP-2026-999 (check the reference, or `kscp list`)');
+    expect(run.stderr.trim()).toBe('kscp: no case KSCP-2026-999: there is no workflow incident-KSCP-2026-999 and nothing in the case archive (check the reference, or `kscp list`)');
   });
 
   it('says Temporal cannot be reached, quickly (exit 5)', async () => {

@@ -11,6 +11,7 @@ const COMMANDS = [
   ['list'],
   ['deadlines'],
   ['timeline'],
+  ['report'],
   ['calendar'],
   ['calendar', 'add-working-days'],
   ['calendar', 'subtract-working-days'],
@@ -47,6 +48,11 @@ it.each([
   [['status', 'case-1'], /<ref>: "case-1" is not a case reference/],
   [['calendar', 'add-working-days', '2026-02-29', '5'], /DATE: "2026-02-29" is not a real date/],
   [['calendar', 'add-working-days', '2026-02-27', '-1'], /N: must be a whole number from 0 to 5000/],
+  [['report', '--to', '2026-12-31'], /required option '--from <date>' not specified/],
+  [['report', '--from', '2026-02-30', '--to', '2026-12-31'], /--from: "2026-02-30" is not a real date written YYYY-MM-DD/],
+  [['report', '--from', '2026-01-01', '--to', '31/12/2026'], /--to: "31\/12\/2026" is not a real date written YYYY-MM-DD/],
+  [['report', '--from', '2026-03-01', '--to', '2026-01-01'], /--to: 2026-01-01 is before --from 2026-03-01/],
+  [['report', '--from', '2026-01-01', '--to', '2026-12-31', '--csv', '--json'], /--csv and --json: choose one/],
 ])('kscp %j is refused with exit 2', async (args, message) => {
   const run = await kscp(args, {});
   expect(run.code).toBe(2);

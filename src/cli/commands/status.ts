@@ -1,14 +1,16 @@
 /** `kscp status <ref> [--json]`: the case's stage and every deadline. */
 import type { IncidentView } from '../../incident';
 import { formatLondonDateTime } from '../../london';
-import { caseView } from '../caseView';
-import { client, parseRef, settings } from '../context';
 import { table } from '../format';
+import { findCase } from '../loadCase';
 
 export interface StatusJson {
   ref: string;
   workflowId: string;
+  /** RUNNING, COMPLETED, ... from Temporal; ARCHIVED when the workflow is gone and the record came from the archive. */
   workflowStatus: string;
+  /** Where the record was read: Temporal (the live case), or the durable archive. */
+  source: 'temporal' | 'archive';
   stage: string;
   deadlines: Array<{
     name: string;
@@ -26,12 +28,13 @@ export interface StatusJson {
   record: Omit<IncidentView, 'ref' | 'stage' | 'deadlines' | 'events' | 'reminders'>;
 }
 
-export function statusJson(view: IncidentView, workflowId: string, workflowStatus: string): StatusJson {
+export function statusJson(view: IncidentView, workflowId: string, workflowStatus: string, source: StatusJson['source'] = 'temporal'): StatusJson {
   const { ref: _ref, stage: _stage, deadlines: _deadlines, events: _events, reminders: _reminders, ...record } = view;
   return {
     ref: view.ref,
     workflowId,
     workflowStatus,
+    source,
     stage: view.stage,
     deadlines: view.deadlines.map((d) => ({
       name: d.name,
@@ -59,16 +62,18 @@ function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
 }
 
 export async function status(ref: string, opts: { json?: boolean }): Promise<void> {
-  const caseRef = parseRef(ref);
-  const c = await client(settings());
-  const { view, workflowId, workflowStatus } = await caseView(c, caseRef);
-  const json = statusJson(view, workflowId, workflowStatus);
+  const found = await findCase(ref);
+  const json = statusJson(found.view, found.workflowId, found.workflowStatus, found.source);
   if (opts.json) {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     return;
   }
+  const where =
+    found.source === 'archive'
+      ? `from the archive: workflow ${json.workflowId} is no longer in Temporal; recorded ${formatLondonDateTime(new Date(found.archivedAt!))}`
+      : `workflow ${json.workflowId}, ${json.workflowStatus.toLowerCase()}`;
   const out = [
-    `Case ${json.ref}: stage ${json.stage} (workflow ${json.workflowId}, ${workflowStatus.toLowerCase()})`,
+    `Case ${json.ref}: stage ${json.stage} (${where})`,
     '',
     'Deadlines (end of day, London time):',
     table(['deadline', 'due', 'status'], json.deadlines.map(deadlineLine), '  '),

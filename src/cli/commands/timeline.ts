@@ -1,13 +1,15 @@
 /** `kscp timeline <ref> [--json]`: who recorded what and when, and every reminder sent, in time order. */
 import { formatLondonDateTime } from '../../london';
 import { timelineOf, type TimelineEntry } from '../../timeline';
-import { caseView } from '../caseView';
-import { client, parseRef, settings } from '../context';
+import { parseRef } from '../context';
+import { findCase } from '../loadCase';
 
 export interface TimelineJson {
   ref: string;
   workflowId: string;
   workflowStatus: string;
+  /** Where the case was read: its workflow, or the case archive once Temporal no longer has it. */
+  source: 'temporal' | 'archive';
   stage: string;
   entries: TimelineEntry[];
 }
@@ -20,17 +22,16 @@ function line(e: TimelineEntry): string {
 
 export async function timeline(ref: string, opts: { json?: boolean }): Promise<void> {
   const caseRef = parseRef(ref);
-  const c = await client(settings());
-  const { view, workflowId, workflowStatus } = await caseView(c, caseRef);
+  const { view, workflowId, workflowStatus, source } = await findCase(caseRef);
   const entries = timelineOf(view);
   if (opts.json) {
-    const json: TimelineJson = { ref: caseRef, workflowId, workflowStatus, stage: view.stage, entries };
+    const json: TimelineJson = { ref: caseRef, workflowId, workflowStatus, source, stage: view.stage, entries };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     return;
   }
   const reminders = entries.filter((e) => e.kind === 'reminder').length;
   const out = [
-    `Case ${caseRef}: stage ${view.stage} (workflow ${workflowId}, ${workflowStatus.toLowerCase()}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
+    `Case ${caseRef}: stage ${view.stage} (${source === 'archive' ? `from the archive: workflow ${workflowId} is no longer in Temporal` : `workflow ${workflowId}, ${workflowStatus.toLowerCase()}`}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
     '',
     ...entries.map(line),
   ];

@@ -1,0 +1,125 @@
+/**
+ * What the case archive keeps of a case, and which part of it is readable without the keys.
+ *
+ * The whole case record (the workflow's view: every decision, name, reason and event) is sealed
+ * with the project's keys (src/codec.ts). Beside it, in clear, only what the timeliness report
+ * needs and nothing personal: the reference, stage, route, criteria, notifying agency id, the day
+ * the LA became aware, and each deadline's dates and outcome. See docs/security.md.
+ */
+import type { Payload } from '@temporalio/common';
+import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
+import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, type KeyRing } from '../codec';
+import type { IncidentView, Route, Stage } from '../incident';
+
+/** The workflow id and the first run's id: a reference reused after a reset is a different case. */
+export interface CaseIdentity {
+  workflowId: string;
+  firstRunId: string;
+}
+
+export const caseIdOf = (c: CaseIdentity): string => `${c.workflowId}/${c.firstRunId}`;
+
+/** One deadline's dates and outcome: no free text (a cancellation's reason stays in the sealed record). */
+export interface DeadlineOutcome {
+  name: string;
+  due?: string;
+  dueAt?: string;
+  status: IncidentView['deadlines'][number]['status'];
+  metOn?: string;
+  metAt?: string;
+  onTime?: boolean;
+}
+
+/** The reportable, non-personal part of a case: stored in clear, and what the report reads. */
+export interface CaseSummary extends CaseIdentity {
+  caseId: string;
+  ref: string;
+  stage: Stage;
+  route: Route | null;
+  criteria: string[];
+  notifyingAgency: string;
+  laAwareOn: string;
+  closed: boolean;
+  deadlines: DeadlineOutcome[];
+}
+
+/** What the workflow hands to the archive at a stage change and at closing. */
+export interface ArchiveEntry extends CaseIdentity {
+  /** The workflow's clock when it was written: a later write of the same case wins, an earlier one is ignored. */
+  recordedAt: string;
+  view: IncidentView;
+}
+
+export function summarise(view: IncidentView, ids: CaseIdentity): CaseSummary {
+  return {
+    caseId: caseIdOf(ids),
+    workflowId: ids.workflowId,
+    firstRunId: ids.firstRunId,
+    ref: view.ref,
+    stage: view.stage,
+    route: view.route ?? null,
+    criteria: [...view.criteria],
+    notifyingAgency: view.notifyingAgency,
+    laAwareOn: view.laAwareOn,
+    closed: view.stage === 'CLOSED',
+    deadlines: view.deadlines.map((d) => ({
+      name: d.name,
+      status: d.status,
+      ...(d.due !== undefined && { due: d.due }),
+      ...(d.dueAt !== undefined && { dueAt: d.dueAt }),
+      ...(d.metOn !== undefined && { metOn: d.metOn }),
+      ...(d.metAt !== undefined && { metAt: d.metAt }),
+      ...(d.onTime !== undefined && { onTime: d.onTime }),
+    })),
+  };
+}
+
+/** The sealed record: AES-256-GCM with the current key, as the payload codec seals what goes to Temporal. */
+export interface Sealed {
+  keyId: string;
+  data: Buffer;
+}
+
+export interface Sealer {
+  seal(view: IncidentView): Promise<Sealed>;
+  open(sealed: Sealed): Promise<IncidentView>;
+}
+
+const JSON_ENCODING = 'json/plain';
+
+export function sealerFor(ring: KeyRing): Sealer {
+  const codec = new EncryptionCodec(ring);
+  return {
+    async seal(view) {
+      const payload: Payload = { metadata: { encoding: utf8Encode(JSON_ENCODING) }, data: utf8Encode(JSON.stringify(view)) };
+      const [sealed] = await codec.encode([payload]);
+      return { keyId: utf8Decode(sealed!.metadata![KEY_ID_METADATA]!), data: Buffer.from(sealed!.data!) };
+    },
+    async open({ keyId, data }) {
+      const [plain] = await codec.decode([
+        { metadata: { encoding: utf8Encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8Encode(keyId) }, data: new Uint8Array(data) },
+      ]);
+      return JSON.parse(utf8Decode(plain!.data!)) as IncidentView;
+    },
+  };
+}
+
+/** A case read back from the archive: its clear summary, and the record once opened with the keys. */
+export interface ArchivedCase {
+  summary: CaseSummary;
+  recordedAt: string;
+  view: IncidentView;
+}
+
+/** The durable store of case records: an SQLite file by default, PostgreSQL when configured. */
+export interface CaseArchive {
+  /** Where it is, for messages (a file, or a PostgreSQL URL without its password). */
+  readonly where: string;
+  /** Insert or update the case (workflow id + first run id); an entry older than the stored one is ignored. */
+  save(entry: ArchiveEntry): Promise<void>;
+  /** The most recently written case with this reference, opened with the keys. */
+  latest(ref: string): Promise<ArchivedCase | undefined>;
+  /** Every case's clear summary, optionally only those whose LA became aware within [from, to]. */
+  summaries(period?: { from: string; to: string }): Promise<CaseSummary[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+/**
+ * `kscp report --from DATE --to DATE [--csv|--json]`: the timeliness report over open cases (from
+ * Temporal, the `state` query of every running case) and the archive (closed cases, kept after
+ * Temporal's retention), one entry per case, the live state winning. Arithmetic in src/report.ts.
+ */
+import type { Client } from '@temporalio/client';
+import { summarise, type CaseSummary } from '../../archive';
+import { WORKFLOW_TYPE } from '../../incident';
+import { formatLongDate } from '../../london';
+import { stateQuery } from '../../messages';
+import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
+import { calendar, client, settings, withWorker } from '../context';
+import { badInput } from '../errors';
+import { table } from '../format';
+import { fromArchive, readArchive } from '../loadCase';
+import { parseDate } from './calendar';
+
+export interface ReportJson extends TimelinessReport {
+  /** How many cases of the period came from each place. */
+  sources: { temporal: number; archive: number };
+}
+
+/** Every running case's view, queried from its workflow, a few at a time. */
+async function openCases(c: Client): Promise<CaseSummary[]> {
+  const found: Array<{ workflowId: string; firstRunId: string }> = [];
+  for await (const wf of c.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) {
+    found.push({ workflowId: wf.workflowId, firstRunId: wf.raw.firstRunId || wf.runId });
+  }
+  const out: CaseSummary[] = [];
+  for (let i = 0; i < found.length; i += 8) {
+    const batch = found.slice(i, i + 8);
+    const views = await withWorker(c, 'reading the open cases', () => Promise.all(batch.map((w) => c.workflow.getHandle(w.workflowId).query(stateQuery))));
+    views.forEach((view, j) => out.push(summarise(view, batch[j]!)));
+  }
+  return out;
+}
+
+const fmt = (n: number | null, suffix = ''): string => (n === null ? '-' : `${n}${suffix}`);
+
+function measureRow(m: MeasureResult): string[] {
+  return [m.measure, String(m.count), String(m.onTime), fmt(m.percentOnTime, '%'), String(m.late), fmt(m.medianWorkingDaysLate), String(m.stillOverdue), String(m.pending)];
+}
+
+export function reportText(r: ReportJson): string {
+  return [
+    `Timeliness report: cases where the LA became aware from ${formatLongDate(r.from)} to ${formatLongDate(r.to)}`,
+    `Cases: ${r.cases} (${r.openCases} open, ${r.closedCases} closed; ${r.sources.archive} from the archive). Lateness of deadlines still overdue counted to ${formatLongDate(r.asOf)}.`,
+    '',
+    table(['measure', 'count', 'on time', '% on time', 'late', 'median working days late', 'still overdue', 'not yet due'], r.measures.map(measureRow)),
+    '',
+    'By criterion (a case may meet several):',
+    table(['criterion', 'cases'], Object.entries(r.byCriterion).map(([k, n]) => [k, String(n)]), '  '),
+    '',
+    'By route:',
+    table(['route', 'cases'], Object.entries(r.byRoute).map(([k, n]) => [k, String(n)]), '  '),
+  ].join('\n');
+}
+
+const csvCell = (v: string | number | null): string => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+
+/** One table for spreadsheets: a row per measure, criterion and route, and one for the cases. */
+export function reportCsv(r: ReportJson): string {
+  const rows: Array<Array<string | number | null>> = [
+    ['section', 'name', 'count', 'on_time', 'percent_on_time', 'late', 'median_working_days_late', 'still_overdue', 'not_yet_due'],
+    ['cases', `${r.from}..${r.to}`, r.cases, null, null, null, null, null, null],
+    ...r.measures.map((m) => ['measure', m.deadline, m.count, m.onTime, m.percentOnTime, m.late, m.medianWorkingDaysLate, m.stillOverdue, m.pending]),
+    ...Object.entries(r.byCriterion).map(([k, n]) => ['criterion', k, n, null, null, null, null, null, null]),
+    ...Object.entries(r.byRoute).map(([k, n]) => ['route', k, n, null, null, null, null, null, null]),
+  ];
+  return rows.map((row) => row.map(csvCell).join(',')).join('\n');
+}
+
+export async function report(opts: { from: string; to: string; csv?: boolean; json?: boolean }): Promise<void> {
+  const from = parseDate('--from', opts.from);
+  const to = parseDate('--to', opts.to);
+  if (from > to) throw badInput(`--to: ${to} is before --from ${from}; the period runs from --from to --to, both included`);
+  if (opts.csv && opts.json) throw badInput('--csv and --json: choose one');
+  const s = settings();
+  const cal = await calendar(s);
+  const live = (await openCases(await client(s))).filter((c) => c.laAwareOn >= from && c.laAwareOn <= to);
+  const archive = await readArchive(s);
+  let archived: CaseSummary[];
+  try {
+    archived = await fromArchive(archive, (a) => a.summaries({ from, to }));
+  } finally {
+    await archive.close();
+  }
+  const cases = mergeCases(live, archived);
+  const liveIds = new Set(live.map((c) => c.caseId));
+  const result: ReportJson = {
+    ...timelinessReport(cases, { from, to }, new Date(), cal),
+    sources: { temporal: live.length, archive: cases.filter((c) => !liveIds.has(c.caseId)).length },
+  };
+  const out = opts.json ? JSON.stringify(result, null, 2) : opts.csv ? reportCsv(result) : reportText(result);
+  process.stdout.write(out + '\n');
+}
