@@ -158,23 +158,47 @@ describe('the resolved deployment', () => {
     for (const p of published) expect(typeof p === 'string' ? p : p.host_ip).toMatch(/^127\.0\.0\.1/);
   });
 
-  it('the schema job creates, sets up and updates both databases with temporal-sql-tool', async () => {
+  /** Run the schema job's script against a stand-in temporal-sql-tool that fails the calls matching `failOn`. */
+  async function schemaJob(failOn?: string): Promise<{ run: Awaited<ReturnType<typeof sh>>; calls: string[] }> {
     const stubs = mkdtempSync(path.join(tmp, 'stubs-'));
     const log = path.join(stubs, 'calls.log');
-    writeFileSync(path.join(stubs, 'temporal-sql-tool'), `#!/bin/sh\necho "$*" >> ${log}\n`);
+    const fail = failOn ? `case "$*" in *${failOn}*) echo "stand-in: $*: already exists" >&2; exit 1 ;; esac\n` : '';
+    writeFileSync(path.join(stubs, 'temporal-sql-tool'), `#!/bin/sh\necho "$*" >> ${log}\n${fail}`);
     chmodSync(path.join(stubs, 'temporal-sql-tool'), 0o755);
     const run = await sh(script('temporal-schema'), { STUBS: stubs, ...svc('temporal-schema').environment });
+    return { run, calls: readFileSync(log, 'utf8').trim().split('\n') };
+  }
+  const sql = '--plugin postgres12 --ep postgresql -p 5432 -u temporal';
+  const allCalls = [
+    `${sql} --db temporal create-database`,
+    `${sql} --db temporal setup-schema -v 0.0`,
+    `${sql} --db temporal update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned`,
+    `${sql} --db temporal_visibility create-database`,
+    `${sql} --db temporal_visibility setup-schema -v 0.0`,
+    `${sql} --db temporal_visibility update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned`,
+    `${sql} --db kscp_archive create-database`,
+  ];
+
+  it("the schema job creates, sets up and updates both of Temporal's databases, and creates the case archive's", async () => {
+    const { run, calls } = await schemaJob();
     expect(run).toMatchObject({ code: 0, stdout: 'Temporal schemas are up to date.\n' });
-    const sql = '--plugin postgres12 --ep postgresql -p 5432 -u temporal';
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
-      `${sql} --db temporal create-database`,
-      `${sql} --db temporal setup-schema -v 0.0`,
-      `${sql} --db temporal update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned`,
-      `${sql} --db temporal_visibility create-database`,
-      `${sql} --db temporal_visibility setup-schema -v 0.0`,
-      `${sql} --db temporal_visibility update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned`,
-    ]);
+    expect(calls).toEqual(allCalls);
     expect(svc('temporal-schema').environment?.SQL_PASSWORD).toBe(REQUIRED.POSTGRES_PASSWORD);
+  });
+
+  it('run again on existing databases (create and setup refused), the schema job still applies the updates and succeeds', async () => {
+    const { run, calls } = await schemaJob('-database');
+    expect(run.code).toBe(0);
+    expect(calls).toEqual(allCalls);
+    const again = await schemaJob('setup-schema');
+    expect(again.run.code).toBe(0);
+    expect(again.calls).toEqual(allCalls);
+  });
+
+  it('fails (and so holds the server back) when a schema update fails', async () => {
+    const { run, calls } = await schemaJob('update-schema');
+    expect(run.code).not.toBe(0);
+    expect(calls).toEqual(allCalls.slice(0, 3));
   });
 
   it("the namespace job creates the namespace with 7 years' retention and every search attribute of src/searchAttributes.ts; run again, it changes nothing but the retention", async () => {
