@@ -242,7 +242,7 @@ function showOnCaseBoard(state: IncidentState): void {
   setCurrentDetails(currentDetails(state));
   const open = state.deadlines.filter((d) => d.status === 'open' && d.dueAt !== undefined);
   const next = open.reduce<DeadlineState | undefined>((a, d) => (a && a.dueAt! <= d.dueAt! ? a : d), undefined);
-    const withRoute = patched(CASE_BOARD_V2);
+  const withRoute = patched(CASE_BOARD_V2);
   const wanted = {
     stage: state.stage,
     next: next?.dueAt ?? null,
