@@ -1,0 +1,52 @@
+/**
+ * Benchmark 3: resident memory of the real worker process with 1,000 and then 10,000 open
+ * incidents on its task queue (each started, planned, and its first notice emailed).
+ */
+import { workflowIdFor } from '../src/incident';
+import type { incident } from '../workflows';
+import { benchForm, pool, rssMb, startRealWorker, workerEnv, type Bench } from './context';
+import type { MailSink } from './mailSink';
+import type { Figure } from './report';
+
+const TASK_QUEUE = 'bench-memory';
+
+export async function memory(bench: Bench, mail: MailSink, counts: number[], firstYear: number): Promise<Figure[]> {
+  const { client } = bench;
+  const worker = await startRealWorker(workerEnv(bench, TASK_QUEUE, mail, bench.tmp));
+  const pid = worker.process.pid!;
+  const notices = () => mail.received.filter((m) => m.headers.get('x-kscp-case') !== undefined && String(m.headers.get('x-kscp-case')).startsWith('KSCP-') && Number(String(m.headers.get('x-kscp-case')).slice(5, 9)) >= firstYear).length;
+  const figures: Figure[] = [];
+  let opened = 0;
+  const idle = rssMb(pid);
+  bench.log(`  worker idle: ${idle.toFixed(0)} MB`);
+  try {
+    for (const target of counts) {
+      const started = performance.now();
+      const from = opened;
+      await pool(target - from, 50, async (i) => {
+        const n = from + i;
+        const form = benchForm(firstYear + Math.floor(n / 9000), (n % 9000) + 1);
+        await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(form.ref), taskQueue: TASK_QUEUE, args: [{ form, formReceivedAt: new Date().toISOString() }] });
+      });
+      opened = target;
+      // Open means started, planned, and its first notice handed to the mail server.
+      await mail.waitUntil(() => notices() >= target, 30 * 60_000, `the notices of ${target} cases`);
+      const seconds = (performance.now() - started) / 1000;
+      await new Promise((r) => setTimeout(r, 3000));
+      const mb = rssMb(pid);
+      bench.log(`  ${target} open incidents (${seconds.toFixed(0)} s to open): worker RSS ${mb.toFixed(0)} MB`);
+      figures.push({
+        name: `Worker resident memory, ${target.toLocaleString('en-GB')} open incidents`,
+        value: `${mb.toFixed(0)} MB`,
+        goal: target === 1000 ? '<= 300 MB' : 'none (reported)',
+        met: target === 1000 ? mb <= 300 : undefined,
+        detail:
+          `VmRSS of the real worker process (dist/workers/main.js, default settings) after ${target.toLocaleString('en-GB')} incidents were opened on its task queue ` +
+          `(${Math.round(target / seconds)} cases/s, 50 starts at a time) and each one's first notice reached the SMTP server, 3 s after the last; the idle worker was ${idle.toFixed(0)} MB.`,
+      });
+    }
+  } finally {
+    await worker.stop();
+  }
+  return figures;
+}
