@@ -6,11 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as cal from './commands/calendar';
 import { laDecision } from './commands/laDecision';
-import { list } from './commands/list';
-import { notify } from './commands/notify';
 import { addStageCommands } from './commands/record';
-import { status } from './commands/status';
-import { rotateKeyFile } from '../codec';
 import { keys, settings } from './context';
 import { CliError, EXIT } from './errors';
 
@@ -42,7 +38,7 @@ knownAt (date and time with offset), laAwareOn (day 0 of the clocks), criteria, 
 policeInvestigation, agenciesInvolved, summary, and optionally formReceivedAt. Prints the workflow id last.
 Example: kscp notify --file examples/incident.json`,
     )
-    .action(notify);
+    .action(async (opts: { file: string }) => (await import('./commands/notify')).notify(opts));
 
   program
     .command('la-decision')
@@ -70,14 +66,14 @@ Examples:
     .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent.')
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
     .option('--json', 'print JSON: {stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}')
-    .action(status);
+    .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/status')).status(ref, opts));
 
   program
     .command('list')
     .description('List open cases with their stage and next deadline, soonest first.')
     .option('--all', 'include closed cases')
     .option('--json', 'print JSON')
-    .action(list);
+    .action(async (opts: { json?: boolean; all?: boolean }) => (await import('./commands/list')).list(opts));
 
   const calendar = program
     .command('calendar')
@@ -115,10 +111,11 @@ Examples:
   keysCmd
     .command('rotate')
     .description('Add a fresh key to the key file and make it current; earlier keys stay, to read what they encrypted. Restart the worker afterwards.')
-    .action(() => {
+    .action(async () => {
       const s = settings();
       if (process.env.KSCP_ENCRYPTION_KEYS) throw new CliError('the keys come from KSCP_ENCRYPTION_KEYS: add the new key at the front of that list instead', EXIT.badInput);
-      keys(s);
+      await keys(s);
+      const { rotateKeyFile } = await import('../codec');
       const id = rotateKeyFile(s.keyFile);
       process.stdout.write(`New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data.\n`);
     });
