@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { workflowIdFor, type IncidentView } from '../src/incident';
 import { londonDate } from '../src/london';
 import { stateQuery } from '../src/messages';
+import { REPO_ROOT } from '../test/helpers/fixtures';
 import { kscp } from '../test/helpers/processes';
 import { temporalCliPath } from '../test/helpers/toolchain';
 import type { incident } from '../workflows';
@@ -17,7 +18,7 @@ import { THROUGHPUT_TASK_QUEUE } from './throughput';
 function timed(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) =>
-    execFile(file, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, _stdout, stderr) => {
+    execFile(file, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, _stdout, stderr) => {
       if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || err.message}`));
       else resolve(performance.now() - started);
     }),
@@ -58,6 +59,16 @@ export async function kscpLatency(bench: Bench, mail: MailSink, rounds: number, 
       if (view?.stage !== 'RAPID_REVIEW') throw new Error(`${ref}: the LA decision was not recorded (stage ${view?.stage}; events: ${JSON.stringify(view?.events.slice(-2))})`);
     }
   }
+  // What bounds it: Node's own start-up, and loading the Temporal client (gRPC, protobuf definitions).
+  const nodeMs: number[] = [];
+  const clientMs: number[] = [];
+  for (let i = 0; i < Math.max(3, rounds); i++) {
+    nodeMs.push(await timed(process.execPath, ['-e', '0'], {}));
+    clientMs.push(await timed(process.execPath, ['-e', "require('@temporalio/client')"], {}));
+  }
+  const nodeStart = median(nodeMs);
+  const clientLoad = median(clientMs) - nodeStart;
+  bench.log(`  node -e 0: ${nodeStart.toFixed(0)} ms; loading @temporalio/client: ${clientLoad.toFixed(0)} ms more`);
   const k = median(kscpMs);
   const g = median(goMs);
   const ratio = k / g;
@@ -70,6 +81,8 @@ export async function kscpLatency(bench: Bench, mail: MailSink, rounds: number, 
     detail:
       `median wall time of ${rounds} runs each (after one warm-up), alternating, each on a freshly opened case: ` +
       '`kscp la-decision <ref> --notifiable yes --panel-notified <today> --by ...` (bin/kscp.js as a subprocess: Node start-up, checks, describe, the encrypted `laDecision` update answered by the real worker, the printed result) ' +
-      'against `temporal workflow signal --name laDecision --input {...}` with the same decision (Temporal CLI v1.5.1; server acceptance only, no worker round trip, no encryption). Both decisions are checked as recorded.',
+      'against `temporal workflow signal --name laDecision --input {...}` with the same decision (Temporal CLI v1.5.1; server acceptance only, no worker round trip, no encryption). Both decisions are checked as recorded. ' +
+        `What bounds kscp: Node's own start-up (\`node -e 0\`: ${nodeStart.toFixed(0)} ms here) and loading the Temporal TypeScript client with its gRPC and protobuf definitions (${clientLoad.toFixed(0)} ms more), before any work; ` +
+        'kscp already loads nothing else it does not need (no date-holidays, no worker package, other commands\' modules only when run).',
   };
 }

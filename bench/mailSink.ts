@@ -1,5 +1,4 @@
 /** A real SMTP server for the benchmarks that records the instant each email finished arriving. */
-import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -7,7 +6,20 @@ export interface ReceivedEmail {
   /** Epoch ms when the message's data finished arriving (before parsing). */
   at: number;
   subject: string;
-  headers: Map<string, unknown>;
+  /** Header fields by lower-case name (the last of repeated ones), unfolded, undecoded. */
+  headers: Map<string, string>;
+}
+
+/** The header block of a raw message (light: 10,000 emails must not cost the bench its CPU). */
+export function headersOf(raw: string): Map<string, string> {
+  const end = raw.search(/\r?\n\r?\n/);
+  const block = (end < 0 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of block.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return headers;
 }
 
 export interface MailSink {
@@ -30,12 +42,9 @@ export async function startMailSink(): Promise<MailSink> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const at = Date.now();
-        simpleParser(Buffer.concat(chunks), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true })
-          .then((mail) => {
-            received.push({ at, subject: mail.subject ?? '', headers: mail.headers });
-            callback();
-          })
-          .catch(callback);
+        const headers = headersOf(Buffer.concat(chunks).toString('latin1'));
+        received.push({ at, subject: headers.get('subject') ?? '', headers });
+        callback();
       });
     },
   });

@@ -4,7 +4,8 @@
  *
  * Settings (environment): BENCH_OPEN_INCIDENTS (default 10000: the larger count of the memory
  * benchmark; smaller for a quick run), BENCH_THROUGHPUT_CASES (default 200 per round),
- * BENCH_KSCP_ROUNDS (default 7), BENCH_REMINDERS (default 8), BENCH_NO_WRITE=1 to print only.
+ * BENCH_KSCP_ROUNDS (default 7), BENCH_REMINDERS (default 8), BENCH_NO_WRITE=1 to print only,
+ * BENCH_ONLY=lifecycle,kscp,throughput,punctuality,memory to run some (implies BENCH_NO_WRITE).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   const throughputCases = count('BENCH_THROUGHPUT_CASES', 200, 10);
   const kscpRounds = count('BENCH_KSCP_ROUNDS', 7, 1);
   const reminders = count('BENCH_REMINDERS', 8, 1);
+  const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+  const wanted = (name: string): boolean => !only || only.has(name);
   const machine = thisMachine();
   const started = Date.now();
   log(`KSCP benchmarks on ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB, Node ${machine.node}`);
@@ -48,8 +51,10 @@ async function main(): Promise<void> {
     }
   };
 
-  log('\n4. 12-month lifecycle under time skipping');
-  done(await lifecycle(log));
+  if (wanted('lifecycle')) {
+    log('\n4. 12-month lifecycle under time skipping');
+    done(await lifecycle(log));
+  }
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-bench-'));
   let bench: Bench | undefined;
@@ -58,19 +63,29 @@ async function main(): Promise<void> {
     mail = await startMailSink();
     bench = await startBench(tmp, log);
     log(`\nTemporal dev server ${bench.server.address}; SMTP server 127.0.0.1:${mail.port}`);
-    const worker = await startRealWorker(workerEnv(bench, THROUGHPUT_TASK_QUEUE, mail, tmp));
-    try {
-      log('\n2. kscp latency for one message vs temporal workflow signal');
-      done(await kscpLatency(bench, mail, kscpRounds, 2042));
-      log('\n1. Throughput: start + LA decision, incident vs no-op');
-      done(await throughput(bench, mail, throughputCases, 20, 2041));
-    } finally {
-      await worker.stop();
+    if (wanted('kscp') || wanted('throughput')) {
+      const worker = await startRealWorker(workerEnv(bench, THROUGHPUT_TASK_QUEUE, mail, tmp));
+      try {
+        if (wanted('kscp')) {
+          log('\n2. kscp latency for one message vs temporal workflow signal');
+          done(await kscpLatency(bench, mail, kscpRounds, 2042));
+        }
+        if (wanted('throughput')) {
+          log('\n1. Throughput: start + LA decision, incident vs no-op');
+          done(await throughput(bench, mail, throughputCases, 20, 2041));
+        }
+      } finally {
+        await worker.stop();
+      }
     }
-    log('\n5. Reminder punctuality on real time');
-    done(await punctuality(bench, mail, reminders, 2043));
-    log(`\n3. Worker resident memory with 1,000 and ${openIncidents.toLocaleString('en-GB')} open incidents`);
-    done(await memory(bench, mail, [1000, openIncidents], 2044));
+    if (wanted('punctuality')) {
+      log('\n5. Reminder punctuality on real time');
+      done(await punctuality(bench, mail, reminders, 2043));
+    }
+    if (wanted('memory')) {
+      log(`\n3. Worker resident memory with 1,000 and ${openIncidents.toLocaleString('en-GB')} open incidents`);
+      done(await memory(bench, mail, [1000, openIncidents], 2044));
+    }
   } finally {
     await bench?.client.connection.close();
     await bench?.server.stop();
@@ -80,7 +95,7 @@ async function main(): Promise<void> {
   if (openIncidents !== 10_000) notes.push(`This run opened ${openIncidents.toLocaleString('en-GB')} incidents for the memory benchmark (BENCH_OPEN_INCIDENTS), not the default 10,000.`);
   notes.push(`The whole run took ${Math.round((Date.now() - started) / 1000)} s.`);
   log(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);
-  if (process.env.BENCH_NO_WRITE === '1') return;
+  if (process.env.BENCH_NO_WRITE === '1' || only) return;
   writeReports(REPO_ROOT, figures, machine, notes);
   log('Written to docs/benchmarks.md and the Benchmarks section of README.md.');
 }

@@ -43,6 +43,7 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowBundle,
+    maxCachedWorkflows: settings.maxCachedWorkflows,
     activities: createActivities({
       mailer,
       directory: () => loadDirectory(settings.directoryFile),
