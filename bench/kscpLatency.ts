@@ -15,6 +15,8 @@ import type { MailSink } from './mailSink';
 import { median, type Figure } from './report';
 import { THROUGHPUT_TASK_QUEUE } from './throughput';
 
+export const KSCP_NAME = '`kscp` latency for one message vs Go `temporal workflow signal`';
+
 function timed(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) =>
@@ -74,7 +76,7 @@ export async function kscpLatency(bench: Bench, mail: MailSink, rounds: number, 
   const ratio = k / g;
   bench.log(`  kscp la-decision: ${kscpMs.map((x) => x.toFixed(0)).join(', ')} ms; temporal workflow signal: ${goMs.map((x) => x.toFixed(0)).join(', ')} ms`);
   return {
-    name: '`kscp` latency for one message vs Go `temporal workflow signal`',
+    name: KSCP_NAME,
     value: `${ratio.toFixed(2)}x (${k.toFixed(0)} ms vs ${g.toFixed(0)} ms)`,
     goal: '<= 2x',
     met: ratio <= 2,

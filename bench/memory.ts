@@ -17,6 +17,8 @@ async function historySize(bench: Bench, workflowId: string): Promise<string> {
   return `${history.events?.length ?? 0} events, ${(bytes / 1024).toFixed(1)} KB`;
 }
 
+export const MEMORY_NAME = (open: number): string => `Worker resident memory, ${open.toLocaleString('en-GB')} open incidents`;
+
 const TASK_QUEUE = 'bench-memory';
 
 export async function memory(bench: Bench, mail: MailSink, counts: number[], firstYear: number): Promise<Figure[]> {
@@ -57,7 +59,7 @@ export async function memory(bench: Bench, mail: MailSink, counts: number[], fir
       const history = await historySize(bench, workflowIdFor(benchForm(firstYear, 1).ref));
       bench.log(`  ${target} open incidents (${seconds.toFixed(0)} s to open): worker RSS ${mb.toFixed(0)} MB; V8 heaps: ${heap}; one case's history: ${history}`);
       figures.push({
-        name: `Worker resident memory, ${target.toLocaleString('en-GB')} open incidents`,
+        name: MEMORY_NAME(target),
         value: `${mb.toFixed(0)} MB`,
         goal: target === 1000 ? '<= 300 MB' : 'none (reported)',
         met: target === 1000 ? mb <= 300 : undefined,

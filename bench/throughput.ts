@@ -13,6 +13,7 @@ import type { MailSink } from './mailSink';
 import { noopUpdate, type noop } from './noopWorkflow';
 import type { Figure } from './report';
 
+export const THROUGHPUT_NAME = 'Incident throughput vs no-op workflow (start + LA decision)';
 export const THROUGHPUT_TASK_QUEUE = 'bench-incidents';
 const NOOP_TASK_QUEUE = 'bench-noop';
 
@@ -58,7 +59,7 @@ export async function throughput(bench: Bench, mail: MailSink, cases: number, co
     const incidentRate = (incidentRates[0]! + incidentRates[1]!) / 2;
     const ratio = incidentRate / noopRate;
     return {
-      name: 'Incident throughput vs no-op workflow (start + LA decision)',
+      name: THROUGHPUT_NAME,
       value: `${ratio.toFixed(2)} (${incidentRate.toFixed(1)}/s vs ${noopRate.toFixed(1)}/s)`,
       goal: '>= 0.5',
       met: ratio >= 0.5,
