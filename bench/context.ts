@@ -48,9 +48,9 @@ export function workerEnv(bench: Bench, taskQueue: string, mail: MailSink, dataD
   };
 }
 
-/** The real worker process (workers/main.ts, as `npm run worker` runs it), ready to poll. */
+/** The real worker process (workers/main.ts, as `npm run worker` runs it in production: the workflow bundle `npm run build` wrote), ready to poll. */
 export async function startRealWorker(env: NodeJS.ProcessEnv): Promise<Child> {
-  const worker = startNode('dist/workers/main.js', env);
+  const worker = startNode('dist/workers/main.js', { NODE_ENV: 'production', ...env });
   await worker.waitForOutput(/kscp worker: task queue/, 120_000);
   return worker;
 }

@@ -64,9 +64,9 @@ export async function memory(bench: Bench, mail: MailSink, counts: number[], fir
         goal: target === 1000 ? '<= 300 MB' : 'none (reported)',
         met: target === 1000 ? mb <= 300 : undefined,
         detail:
-          `VmRSS of the real worker process (dist/workers/main.js, default settings: at most ${loadSettings({}).maxCachedWorkflows} cases kept in its sticky cache, KSCP_MAX_CACHED_WORKFLOWS) after ${target.toLocaleString('en-GB')} incidents were opened on its task queue ` +
+          `VmRSS of the real worker process (dist/workers/main.js with NODE_ENV=production, loading the workflow bundle built by \`npm run build\`; at most ${loadSettings({}).maxCachedWorkflows} cases kept in its sticky cache, KSCP_MAX_CACHED_WORKFLOWS) after ${target.toLocaleString('en-GB')} incidents were opened on its task queue ` +
           `(${Math.round(target / seconds)} cases/s, 50 starts at a time) and each one's first notice reached the SMTP server, 3 s after the last; the idle worker was ${idle.toFixed(0)} MB. ` +
-          `V8 heaps then: ${heap}; the rest is native (the SDK's Rust core, code, the workflow bundler's leftovers, allocator). One open case's history: ${history}.`,
+          `V8 heaps then: ${heap}; the rest is native (the SDK's Rust core, V8 code and threads, the allocator). One open case's history: ${history}.`,
       });
     }
   } finally {

@@ -75,7 +75,13 @@ export interface Settings {
   /** The email ledger's folder (one per worker host; see docs/security.md). */
   ledgerDir: string;
   /** The codec server that decrypts for the Web UI. */
-  codec: { port: number; token?: string; allowedOrigins?: string[] };
+  codec: { port: number; host: string; token?: string; allowedOrigins?: string[] };
+  /** The worker's health endpoint (/healthz, /readyz); off unless KSCP_HEALTH_PORT is set. */
+  health?: { port: number; host: string };
+  /** On SIGTERM/SIGINT, how long running activities get to finish before they are cancelled. */
+  shutdownGraceSeconds: number;
+  /** `bundle`: the file made by `npm run build` (production); undefined: bundle the source at start (development). */
+  workflowCode: { bundle: string | undefined };
   /**
    * How many open cases the worker keeps in memory between their tasks (Temporal's sticky cache).
    * A case not kept is replayed from its short history when it next wakes: cheap, as a case wakes
@@ -85,8 +91,8 @@ export interface Settings {
   maxCachedWorkflows: number;
 }
 
-export function loadSettings(env: Env = process.env): Settings {
-  const tlsOn = bool(env, 'TEMPORAL_TLS', Boolean(env.TEMPORAL_TLS_CERT || env.TEMPORAL_API_KEY));
+/** TEMPORAL_TLS* and TEMPORAL_API_KEY*: the connection's security, refusing combinations that cannot work. */
+export function temporalSecurity(env: Env = process.env): Pick<TemporalSettings, 'tls' | 'apiKey'> {
   const read = (name: string): Buffer | undefined => {
     const p = env[name];
     if (!p) return undefined;
@@ -96,9 +102,45 @@ export function loadSettings(env: Env = process.env): Settings {
       throw new ConfigError(`${name}=${p}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
   };
-  const crt = read('TEMPORAL_TLS_CERT');
-  const key = read('TEMPORAL_TLS_KEY');
-  if (Boolean(crt) !== Boolean(key)) throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together (mutual TLS)');
+  const pem = (name: string, marker: RegExp, what: string, line: string): Buffer | undefined => {
+    const content = read(name);
+    if (content && !marker.test(content.toString('latin1'))) throw new ConfigError(`${name}=${env[name]}: not ${what} (expected a PEM file with a "${line}" line)`);
+    return content;
+  };
+  if (env.TEMPORAL_API_KEY && env.TEMPORAL_API_KEY_FILE) throw new ConfigError('TEMPORAL_API_KEY and TEMPORAL_API_KEY_FILE are both set: give the API key one way only');
+  const apiKey = env.TEMPORAL_API_KEY_FILE ? read('TEMPORAL_API_KEY_FILE')!.toString('utf8').trim() : env.TEMPORAL_API_KEY?.trim() || undefined;
+  if (env.TEMPORAL_API_KEY_FILE && !apiKey) throw new ConfigError(`TEMPORAL_API_KEY_FILE=${env.TEMPORAL_API_KEY_FILE}: the file is empty`);
+  const tlsSettings = ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'].filter((n) => env[n]);
+  const tlsOn = bool(env, 'TEMPORAL_TLS', tlsSettings.length > 0 || Boolean(apiKey));
+  if (!tlsOn && tlsSettings.length)
+    throw new ConfigError(`TEMPORAL_TLS=${env.TEMPORAL_TLS} turns TLS off, but ${tlsSettings.join(', ')} ${tlsSettings.length > 1 ? 'are' : 'is'} set: unset TEMPORAL_TLS (or set it to true) to use TLS`);
+  if (!tlsOn && apiKey) throw new ConfigError(`TEMPORAL_TLS=${env.TEMPORAL_TLS} turns TLS off, but an API key is set: an API key is only sent over TLS (unset TEMPORAL_TLS)`);
+  if (env.TEMPORAL_TLS_CERT && !env.TEMPORAL_TLS_KEY) throw new ConfigError('TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: mutual TLS needs the client certificate and its private key together');
+  if (env.TEMPORAL_TLS_KEY && !env.TEMPORAL_TLS_CERT) throw new ConfigError('TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not: mutual TLS needs the client certificate and its private key together');
+  const crt = pem('TEMPORAL_TLS_CERT', /-----BEGIN CERTIFICATE-----/, 'a certificate', '-----BEGIN CERTIFICATE-----');
+  const key = pem('TEMPORAL_TLS_KEY', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key', '-----BEGIN PRIVATE KEY-----');
+  const ca = pem('TEMPORAL_TLS_CA', /-----BEGIN CERTIFICATE-----/, 'a certificate', '-----BEGIN CERTIFICATE-----');
+  return {
+    tls: tlsOn
+      ? {
+          serverRootCACertificate: ca,
+          clientCertPair: crt && key ? { crt, key } : undefined,
+          serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME || undefined,
+        }
+      : undefined,
+    apiKey,
+  };
+}
+
+/** How the worker gets its workflow code: the bundle `npm run build` wrote (production), or bundled from source at start. */
+function workflowCode(env: Env): Settings['workflowCode'] {
+  if (env.KSCP_WORKFLOW_BUNDLE) return { bundle: path.resolve(env.KSCP_WORKFLOW_BUNDLE) };
+  if (env.NODE_ENV === 'production') return { bundle: path.join(PACKAGE_ROOT, 'dist', 'workflow-bundle.js') };
+  return { bundle: undefined };
+}
+
+export function loadSettings(env: Env = process.env): Settings {
+  const { tls, apiKey } = temporalSecurity(env);
   const port = int(env, 'KSCP_TEMPORAL_PORT', 7233);
   const smtpPort = int(env, 'KSCP_MAIL_PORT', 1025);
   const user = env.SMTP_USER;
@@ -107,14 +149,8 @@ export function loadSettings(env: Env = process.env): Settings {
       address: env.TEMPORAL_ADDRESS || `127.0.0.1:${port}`,
       namespace: env.TEMPORAL_NAMESPACE || 'kscp',
       taskQueue: env.KSCP_TASK_QUEUE || 'kscp-incidents',
-      tls: tlsOn
-        ? {
-            serverRootCACertificate: read('TEMPORAL_TLS_CA'),
-            clientCertPair: crt && key ? { crt, key } : undefined,
-            serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME || undefined,
-          }
-        : undefined,
-      apiKey: env.TEMPORAL_API_KEY || undefined,
+      tls,
+      apiKey,
     },
     externalTemporal: Boolean(env.TEMPORAL_ADDRESS),
     smtp: {
@@ -139,8 +175,12 @@ export function loadSettings(env: Env = process.env): Settings {
     ledgerDir: file(env, 'KSCP_LEDGER_DIR', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'email-ledger')),
     codec: {
       port: int(env, 'KSCP_CODEC_PORT', 8234),
+      host: env.KSCP_CODEC_HOST || '127.0.0.1',
       token: env.KSCP_CODEC_TOKEN || undefined,
       allowedOrigins: env.KSCP_CODEC_ALLOWED_ORIGINS ? env.KSCP_CODEC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : undefined,
     },
+    health: env.KSCP_HEALTH_PORT ? { port: int(env, 'KSCP_HEALTH_PORT', 0, 1), host: env.KSCP_HEALTH_HOST || '127.0.0.1' } : undefined,
+    shutdownGraceSeconds: int(env, 'KSCP_SHUTDOWN_GRACE_SECONDS', 20, 0, 3_600),
+    workflowCode: workflowCode(env),
   };
 }

@@ -10,6 +10,8 @@ export const KscpNextDeadline = defineSearchAttributeKey('KscpNextDeadline', Sea
 export const KscpNextDeadlineName = defineSearchAttributeKey('KscpNextDeadlineName', SearchAttributeType.KEYWORD);
 export const KscpOverdue = defineSearchAttributeKey('KscpOverdue', SearchAttributeType.BOOL);
 export const KscpNotifyingAgency = defineSearchAttributeKey('KscpNotifyingAgency', SearchAttributeType.KEYWORD);
+/** The review route once known: not-notifiable, lcspr, national-review, no-further-review, withdrawn. */
+export const KscpRoute = defineSearchAttributeKey('KscpRoute', SearchAttributeType.KEYWORD);
 
 /** Every key, for registering them on a server (`npm start`, tests). */
-export const SEARCH_ATTRIBUTE_KEYS = [KscpStage, KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpNotifyingAgency];
+export const SEARCH_ATTRIBUTE_KEYS = [KscpStage, KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpNotifyingAgency, KscpRoute];

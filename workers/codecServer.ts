@@ -3,6 +3,7 @@
  * see them, and nobody else. It speaks Temporal's codec server protocol (POST /encode, /decode
  * with {payloads: [{metadata, data}]} in base64), answers CORS only for the UI's own origin, and,
  * when a token is configured, only requests that carry it (Authorization: Bearer <token>).
+ * GET /healthz answers 200 for health checks. Run on its own by workers/codec.ts.
  */
 import type { PayloadCodec } from '@temporalio/common';
 import http from 'node:http';
@@ -56,6 +57,8 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
+    // For container health checks: says only that the server answers.
+    if (req.method === 'GET' && req.url === '/healthz') return reply(200, { alive: true });
     if (origin !== undefined && !allowed) return reply(403, { error: 'origin not allowed' });
     if (req.method === 'OPTIONS') return reply(204);
     const action = req.url?.replace(/\?.*$/, '').replace(/\/+$/, '');
@@ -88,6 +91,11 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Browsers keep connections open; do not wait for them to go idle.
+        server.closeAllConnections();
+      }),
   };
 }

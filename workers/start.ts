@@ -107,6 +107,7 @@ async function main(): Promise<void> {
       codec = await startCodecServer({
         codec: new EncryptionCodec(ring),
         port: settings.codec.port,
+        host: settings.codec.host,
         allowedOrigins: settings.codec.allowedOrigins ?? [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`],
         token: settings.codec.token,
       });

@@ -3,46 +3,65 @@
  * Temporal namespace. Used by `npm run worker` (workers/main.ts) and by
  * `npm start` (workers/start.ts).
  */
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { fileLedger } from '../activities/ledger';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { loadCalendar } from '../src/calendar';
 import { dataConverter, loadKeys } from '../src/codec';
-import type { Settings } from '../src/config';
+import { ConfigError, type Settings, type TemporalSettings } from '../src/config';
 import { loadDirectory } from '../src/directory';
+import { workflowBundleOptions } from './bundle';
 
 export interface IncidentWorker {
   worker: Worker;
   connection: NativeConnection;
   mailer: Mailer;
+  /** Where the workflow code came from, for the start-up line. */
+  workflowCode: string;
 }
 
-export async function createIncidentWorker(settings: Settings): Promise<IncidentWorker> {
-  // Fail at start-up, not at the first email, when a config file or the keys are wrong.
+/** Check what a wrong setting would break later (config files, keys, the bundle) before connecting. */
+export async function checkWorkerSettings(settings: Settings): Promise<void> {
   await loadDirectory(settings.directoryFile);
   await loadCalendar(settings.calendarFile);
   loadKeys(settings.keyFile);
+  const bundle = settings.workflowCode.bundle;
+  if (bundle && !existsSync(bundle)) {
+    throw new ConfigError(`the workflow bundle ${bundle} does not exist: run \`npm run build\` (it writes dist/workflow-bundle.js), or set KSCP_WORKFLOW_BUNDLE to the file`);
+  }
+}
+
+export function connectWorker(temporal: TemporalSettings): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: temporal.address, tls: temporal.tls ?? false, apiKey: temporal.apiKey });
+}
+
+export async function createIncidentWorker(settings: Settings, connection?: NativeConnection): Promise<IncidentWorker> {
+  // Fail at start-up, not at the first email, when a config file, the keys or the bundle are wrong.
+  await checkWorkerSettings(settings);
   const { temporal } = settings;
-  const connection = await NativeConnection.connect({
-    address: temporal.address,
-    tls: temporal.tls ?? false,
-    apiKey: temporal.apiKey,
-  });
+  connection ??= await connectWorker(temporal);
   const mailer = createSmtpMailer(settings.smtp);
-  // Bundled here, quietly: the bundler's module report is noise for the Business Unit.
   const converter = dataConverter(loadKeys(settings.keyFile));
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    failureConverterPath: converter.failureConverterPath,
-    logger: new DefaultLogger('WARN'),
-  });
+  let workflowBundle: WorkerOptions['workflowBundle'];
+  let workflowCode: string;
+  const prebuilt = settings.workflowCode.bundle;
+  if (prebuilt) {
+    // Production: the bundle `npm run build` made, with the same failure converter (workers/bundle.ts).
+    workflowBundle = { codePath: prebuilt };
+    workflowCode = `bundle ${prebuilt}`;
+  } else {
+    workflowBundle = await bundleWorkflowCode(workflowBundleOptions());
+    workflowCode = 'bundled from source at start';
+  }
   const worker = await Worker.create({
     connection,
     dataConverter: converter,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowBundle,
+    shutdownGraceTime: settings.shutdownGraceSeconds * 1000,
     maxCachedWorkflows: settings.maxCachedWorkflows,
     activities: createActivities({
       mailer,
@@ -52,10 +71,13 @@ export async function createIncidentWorker(settings: Settings): Promise<Incident
       ledger: fileLedger(settings.ledgerDir),
     }),
   });
-  return { worker, connection, mailer };
+  return { worker, connection, mailer, workflowCode };
 }
 
-/** Run until the process is asked to stop (SIGINT/SIGTERM), then close everything. */
+/**
+ * Run until the process is asked to stop (SIGINT/SIGTERM: the SDK's runtime then shuts the worker
+ * down, letting running activities finish within the grace time), then close everything.
+ */
 export async function runIncidentWorker(w: IncidentWorker): Promise<void> {
   try {
     await w.worker.run();

@@ -13,7 +13,9 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,7 +25,8 @@ import type { DeadlinePlan } from '../src/deadlines';
 import { viewOf, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/incident';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { MESSAGE_NAMES, signals, stateQuery, updates, type MessageName } from '../src/messages';
-import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpStage } from '../src/searchAttributes';
+import { currentDetails } from '../src/caseBoard';
+import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/searchAttributes';
 import {
   applyMessage,
   checkMessage,
@@ -51,6 +54,12 @@ const { sendReminder } = proxyActivities<IncidentActivities>({
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
+
+/**
+ * The case board as it is now (docs/changing-workflows.md): the route shown, the board updated
+ * before waiting on email and when no deadline is open. Cases recorded before keep their commands.
+ */
+const CASE_BOARD_V2 = 'case-board-v2';
 
 const now = (): Date => new Date();
 /** The latest date accepted as not in the future: tomorrow's UTC date on the workflow clock (clients check London dates exactly). */
@@ -124,7 +133,11 @@ function acceptMessage(state: IncidentState, name: MessageName): void {
  */
 async function followDeadlines(state: IncidentState): Promise<string | undefined> {
   const followed = state.deadlines.filter((d) => d.status === 'open' || d.due === undefined);
-  if (followed.length === 0) return undefined;
+  if (followed.length === 0) {
+    // Nothing to follow (say, waiting for the Panel's reviewer): the board still shows the new stage.
+    if (patched(CASE_BOARD_V2)) showOnCaseBoard(state);
+    return undefined;
+  }
   const planNow = now().toISOString();
   const plans = await planDeadlines({
     now: planNow,
@@ -143,6 +156,9 @@ async function followDeadlines(state: IncidentState): Promise<string | undefined
     // A message may have changed this deadline while the plan was computed: the next pass re-plans it.
     if (plan.sendNow && d.remindersFrom === startedFrom) sends.push(remind(state, d, plan, planNow));
   });
+  // The board shows what is due and overdue at once, even while the mail server is down and a
+  // reminder is still being retried (cases recorded before this change keep their recorded order).
+  if (sends.length && patched(CASE_BOARD_V2)) showOnCaseBoard(state);
   await Promise.all(sends);
   if (state.reminders.some((r) => r.deadline === 'lcspr-publication' && r.level === 5)) openDelayReasonsIfMissed(state, now());
   showOnCaseBoard(state);
@@ -182,16 +198,22 @@ async function remind(state: IncidentState, d: DeadlineState, plan: DeadlinePlan
   });
 }
 
-/** Stage, next deadline and overdue flag as search attributes, for the Web UI's case board. Upserted only when changed. */
+/**
+ * The case board in the Web UI: stage, next deadline, overdue flag, notifying agency and route as
+ * search attributes (upserted only when changed), and the case page's current details.
+ */
 function showOnCaseBoard(state: IncidentState): void {
+  setCurrentDetails(currentDetails(state));
   const open = state.deadlines.filter((d) => d.status === 'open' && d.dueAt !== undefined);
   const next = open.reduce<DeadlineState | undefined>((a, d) => (a && a.dueAt! <= d.dueAt! ? a : d), undefined);
+    const withRoute = patched(CASE_BOARD_V2);
   const wanted = {
     stage: state.stage,
     next: next?.dueAt ?? null,
     nextName: next?.name ?? null,
     overdue: open.some((d) => d.overdue),
     agency: state.notifyingAgency,
+    ...(withRoute ? { route: state.route ?? null } : {}),
   };
   const current = workflowInfo().typedSearchAttributes;
   const have = {
@@ -200,6 +222,7 @@ function showOnCaseBoard(state: IncidentState): void {
     nextName: current.get(KscpNextDeadlineName) ?? null,
     overdue: current.get(KscpOverdue) ?? null,
     agency: current.get(KscpNotifyingAgency) ?? null,
+    ...(withRoute ? { route: current.get(KscpRoute) ?? null } : {}),
   };
   if (JSON.stringify(have) === JSON.stringify(wanted)) return;
   upsertSearchAttributes([
@@ -208,5 +231,6 @@ function showOnCaseBoard(state: IncidentState): void {
     { key: KscpNextDeadlineName, value: wanted.nextName },
     { key: KscpOverdue, value: wanted.overdue },
     { key: KscpNotifyingAgency, value: wanted.agency },
+    ...(withRoute ? [{ key: KscpRoute, value: wanted.route ?? null }] : []),
   ]);
 }

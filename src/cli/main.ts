@@ -12,8 +12,9 @@ import { CliError, EXIT } from './errors';
 
 const ENV_HELP = `
 Settings come from the environment (see the README): TEMPORAL_ADDRESS (default 127.0.0.1:7233),
-TEMPORAL_NAMESPACE (default kscp), TEMPORAL_TLS*, TEMPORAL_API_KEY, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE,
-KSCP_KEY_FILE (default data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS.
+TEMPORAL_NAMESPACE (default kscp), TEMPORAL_TLS* (CA, CERT + KEY, SERVER_NAME), TEMPORAL_API_KEY or
+TEMPORAL_API_KEY_FILE, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE, KSCP_KEY_FILE (default
+data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS.
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
 4 no such case; 5 Temporal or its worker unreachable; 1 anything else.`;

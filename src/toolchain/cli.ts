@@ -1,6 +1,6 @@
 /**
  * `npm run toolchain -- <command>`: the offline Temporal toolchain.
- *   ensure               build/fetch/install what is missing (the CLI, the Java test server, Chromium), print where they are
+ *   ensure               build/fetch/install what is missing (the CLI, the Java test server, Chromium, docker-compose), print where they are
  *   which                print where they are, building nothing
  *   measure-test-server  time the Java test server's start against the SDK's ~5 s port wait
  */
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { ensureTemporalCli, findTemporalCli } from './temporalCli';
 import { ensureChromium, findChromium } from './chromium';
+import { ensureDockerCompose, findDockerCompose } from './dockerCompose';
 import { ensureTestServer, findTestServer } from './testServer';
 import { ToolchainError } from './paths';
 
@@ -50,10 +51,12 @@ async function main(command = 'ensure'): Promise<void> {
     const ts = await ensureTestServer(say);
     say(`Temporal test server: ${ts.path} (${ts.how})`);
     say(`Chromium (browser tests): ${await ensureChromium(say)}`);
+    say(`docker-compose (checks docker-compose.yml): ${await ensureDockerCompose(say)}`);
   } else if (command === 'which') {
     say(`Temporal CLI: ${findTemporalCli()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`Temporal test server: ${findTestServer()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`Chromium: ${findChromium() ?? 'missing (npm run toolchain -- ensure)'}`);
+    say(`docker-compose: ${findDockerCompose() ?? 'missing (npm run toolchain -- ensure)'}`);
   } else if (command === 'measure-test-server') {
     const ts = await ensureTestServer(say);
     const times: number[] = [];

@@ -9,7 +9,7 @@
  * One server clock for the file, so the cases run in date order: 2035, then 2036.
  */
 import type { IncidentView } from '../../src/incident';
-import { KscpOverdue, KscpNextDeadlineName } from '../../src/searchAttributes';
+import { KscpOverdue, KscpNextDeadlineName, KscpRoute, KscpStage } from '../../src/searchAttributes';
 import { stateQuery } from '../../src/messages';
 import { fictionalForm } from '../helpers/fixtures';
 import { deadlineTable, startTimeSkipping, type CaseHandle, type Sent, type TimeSkipping } from '../helpers/timeSkipping';
@@ -45,6 +45,17 @@ async function toPanelResponse(day0: string, day1: string, day2: string, outcome
 async function expectSent(ref: string, expected: Sent[]): Promise<void> {
   await ts.waitForSent(ref, expected.length);
   expect(ts.sent(ref)).toEqual(expected);
+}
+
+/** The case board's stage and route, once the workflow has caught up (waits up to 10 s for `expected`). */
+async function stageAndRoute(handle: CaseHandle, expected: [string, string]): Promise<[unknown, unknown]> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const sa = (await handle.describe()).typedSearchAttributes;
+    const got: [unknown, unknown] = [sa.get(KscpStage), sa.get(KscpRoute)];
+    if (JSON.stringify(got) === JSON.stringify(expected) || Date.now() > until) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const deadline = (view: IncidentView, name: string) => view.deadlines.find((d) => d.name === name);
@@ -122,6 +133,8 @@ describe('a national review (2035)', () => {
   it("follows the Panel's reviewer and an agency's late contribution, then learning, then closes", async () => {
     const { handle, opening, form, view } = await toPanelResponse('2035-09-03', '2035-09-04', '2035-09-05', 'recommend-national-review', 'national-review');
     expect(view.stage).toBe('NATIONAL_REVIEW');
+    // Nothing is due until the Panel appoints its reviewer: the board still shows the new stage and route.
+    expect(await stageAndRoute(handle, ['NATIONAL_REVIEW', 'national-review'])).toEqual(['NATIONAL_REVIEW', 'national-review']);
     await at('2035-09-10T10:00:00Z');
     await ts.send(handle, 'nationalReviewer', { reviewer: 'Panel-appointed reviewer', appointedOn: '2035-09-10', by });
     await at('2035-09-10T10:30:00Z');

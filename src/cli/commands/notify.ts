@@ -2,6 +2,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
+import { caseDetails, caseSummary } from '../../caseBoard';
 import { computeDue } from '../../deadlines';
 import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../incident';
 import { formatLongDate, formatLondonDateTime, londonDate } from '../../london';
@@ -49,6 +50,9 @@ export async function notify(opts: { file: string }): Promise<void> {
       taskQueue: s.temporal.taskQueue,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // The case page's summary and details card in the Web UI (no personal data; encrypted like every payload).
+      staticSummary: caseSummary(form),
+      staticDetails: caseDetails(form),
       typedSearchAttributes: [
         { key: KscpStage, value: 'LA_DECISION' },
         { key: KscpNotifyingAgency, value: form.notifyingAgency },
