@@ -114,13 +114,28 @@ export class WorkingDayCalendar {
   }
 }
 
-/** Read the calendar config file (extra bank holidays) and build a calendar from it. */
+/**
+ * The calendar built from the last file content read, reused while the file does not change:
+ * building one (date-holidays' rules, each year's holidays) costs tens of milliseconds, and the
+ * worker asks for the calendar at every deadline plan and every email.
+ */
+let lastBuilt: { file: string | undefined; content: string; calendar: WorkingDayCalendar } | undefined;
+
+/** Read the calendar config file (extra bank holidays) and build a calendar from it (or reuse the one built from the same content). */
 export async function loadCalendar(file: string | undefined): Promise<WorkingDayCalendar> {
-  if (!file) return new WorkingDayCalendar();
-  const parsed = CalendarConfigSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`calendar file ${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);
+  // The file is read at every call, so a changed file applies at once.
+  const content = file ? await readFile(file, 'utf8') : '';
+  if (lastBuilt && lastBuilt.file === file && lastBuilt.content === content) return lastBuilt.calendar;
+  let calendar: WorkingDayCalendar;
+  if (!file) calendar = new WorkingDayCalendar();
+  else {
+    const parsed = CalendarConfigSchema.safeParse(JSON.parse(content));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`calendar file ${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);
+    }
+    calendar = new WorkingDayCalendar(parsed.data.extraHolidays);
   }
-  return new WorkingDayCalendar(parsed.data.extraHolidays);
+  lastBuilt = { file, content, calendar };
+  return calendar;
 }

@@ -96,6 +96,13 @@ export interface Settings {
   shutdownGraceSeconds: number;
   /** `bundle`: the file made by `npm run build` (production); undefined: bundle the source at start (development). */
   workflowCode: { bundle: string | undefined };
+  /**
+   * How many open cases the worker keeps in memory between their tasks (Temporal's sticky cache).
+   * A case not kept is replayed from its short history when it next wakes: cheap, as a case wakes
+   * a few times a day at most. Each kept case costs about 1.5 MB (its own copy of the workflow
+   * code's modules), and the SDK's default grows with the machine's memory (over 2,000 here).
+   */
+  maxCachedWorkflows: number;
 }
 
 /** TEMPORAL_TLS* and TEMPORAL_API_KEY*: the connection's security, refusing combinations that cannot work. */
@@ -177,6 +184,7 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     mailCatcher: { smtpPort, webPort: int(env, 'KSCP_MAIL_UI_PORT', 1080) },
     websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
+    maxCachedWorkflows: int(env, 'KSCP_MAX_CACHED_WORKFLOWS', 100, 2, 100_000),
     keyFile: file(env, 'KSCP_KEY_FILE', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'keys.json')),
     ledgerDir: file(env, 'KSCP_LEDGER_DIR', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'email-ledger')),
     archive: archive(env, file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data'))),

@@ -65,6 +65,7 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
     taskQueue: temporal.taskQueue,
     workflowBundle,
     shutdownGraceTime: settings.shutdownGraceSeconds * 1000,
+    maxCachedWorkflows: settings.maxCachedWorkflows,
     activities: createActivities({
       mailer,
       directory: () => loadDirectory(settings.directoryFile),

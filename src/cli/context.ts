@@ -1,13 +1,18 @@
-/** What every `kscp` command needs: settings, the directory, a Temporal client, today's London date. */
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { loadCalendar, type WorkingDayCalendar } from '../calendar';
+/**
+ * What every `kscp` command needs: settings, the directory, a Temporal client, today's London date.
+ *
+ * The heavy modules (the Temporal client with its gRPC and protobuf definitions, the encryption
+ * codec, date-holidays) are loaded only by the commands that use them, so that `kscp --help`,
+ * `kscp calendar ...` and one recorded message start quickly (`npm run bench` measures it).
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkingDayCalendar } from '../calendar';
+import type { KeyRing } from '../codec';
 import { ConfigError, loadSettings, type Settings } from '../config';
-import { loadDirectory, type Directory } from '../directory';
+import type { Directory } from '../directory';
 import { workflowIdFor } from '../incident';
 import { londonDate } from '../london';
 import { RefSchema } from '../schemas';
-import { KeyError, loadKeys, type KeyRing } from '../codec';
-import { connectClient, TemporalUnreachable } from '../temporal';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {
@@ -21,6 +26,7 @@ export function settings(): Settings {
 
 export async function directory(s: Settings): Promise<Directory> {
   try {
+    const { loadDirectory } = await import('../directory');
     return await loadDirectory(s.directoryFile);
   } catch (err) {
     throw new CliError(`${(err as Error).message} (KSCP_DIRECTORY_FILE)`, EXIT.badInput);
@@ -29,13 +35,15 @@ export async function directory(s: Settings): Promise<Directory> {
 
 export async function calendar(s: Settings): Promise<WorkingDayCalendar> {
   try {
+    const { loadCalendar } = await import('../calendar');
     return await loadCalendar(s.calendarFile);
   } catch (err) {
     throw new CliError(`${(err as Error).message} (KSCP_CALENDAR_FILE)`, EXIT.badInput);
   }
 }
 
-export function keys(s: Settings): KeyRing {
+export async function keys(s: Settings): Promise<KeyRing> {
+  const { KeyError, loadKeys } = await import('../codec');
   try {
     return loadKeys(s.keyFile);
   } catch (err) {
@@ -45,7 +53,8 @@ export function keys(s: Settings): KeyRing {
 }
 
 export async function client(s: Settings): Promise<Client> {
-  const ring = keys(s);
+  const ring = await keys(s);
+  const { connectClient, TemporalUnreachable } = await import('../temporal');
   try {
     return await connectClient(s.temporal, ring);
   } catch (err) {
@@ -73,6 +82,7 @@ export async function openCaseHandle(c: Client, ref: string): Promise<WorkflowHa
 }
 
 export async function describe(handle: WorkflowHandle, ref: string): Promise<string> {
+  const { WorkflowNotFoundError } = await import('@temporalio/client');
   try {
     return (await handle.describe()).status.name;
   } catch (err) {

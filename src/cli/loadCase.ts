@@ -27,7 +27,7 @@ export interface FoundCase {
  */
 export async function readArchive(s: Settings): Promise<CaseArchive> {
   if (s.archive.kind === 'sqlite' && !existsSync(s.archive.file)) return memoryArchive();
-  const archive = openArchive(s.archive, keys(s));
+  const archive = openArchive(s.archive, await keys(s));
   return archive;
 }
 

@@ -6,14 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import * as cal from './commands/calendar';
 import { laDecision } from './commands/laDecision';
-import { deadlines } from './commands/deadlines';
-import { list } from './commands/list';
-import { timeline } from './commands/timeline';
-import { notify } from './commands/notify';
 import { addStageCommands } from './commands/record';
-import { report } from './commands/report';
-import { status } from './commands/status';
-import { rotateKeyFile } from '../codec';
+// Types only: each command's module is loaded when it runs, so `kscp` starts fast.
+import type { deadlines } from './commands/deadlines';
+import type { list } from './commands/list';
+import type { report } from './commands/report';
 import { STAGES } from '../incident';
 import { keys, settings } from './context';
 import { CliError, EXIT } from './errors';
@@ -56,7 +53,7 @@ Examples:
   kscp notify --file examples/incident.json
   kscp notify                          (asks for each field)`,
     )
-    .action(notify);
+    .action(async (opts: { file: string }) => (await import('./commands/notify')).notify(opts));
 
   program
     .command('la-decision')
@@ -87,7 +84,7 @@ Examples:
     .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent; from the case archive once its workflow has left Temporal.')
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
     .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}; source is temporal or archive')
-    .action(status);
+    .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/status')).status(ref, opts));
 
   program
     .command('list')
@@ -103,7 +100,7 @@ Examples:
   kscp list --overdue
   kscp list --stage RAPID_REVIEW --json`,
     )
-    .action(list);
+    .action(async (opts: Parameters<typeof list>[0]) => (await import('./commands/list')).list(opts));
 
   program
     .command('deadlines')
@@ -121,7 +118,7 @@ Examples:
   kscp deadlines --json
   kscp deadlines --ics > kscp.ics`,
     )
-    .action(deadlines);
+    .action(async (opts: Parameters<typeof deadlines>[0]) => (await import('./commands/deadlines')).deadlines(opts));
 
   program
     .command('timeline')
@@ -129,7 +126,7 @@ Examples:
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
     .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
     .addHelpText('after', '\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline KSCP-2026-014')
-    .action(timeline);
+    .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/timeline')).timeline(ref, opts));
 
   program
     .command('report')
@@ -152,7 +149,7 @@ Open cases are read from Temporal, closed ones from the case archive (KSCP_ARCHI
 data/archive.db), so a case still counts after Temporal has deleted its workflow.
 Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-27.csv`,
     )
-    .action(report);
+    .action(async (opts: Parameters<typeof report>[0]) => (await import('./commands/report')).report(opts));
 
   const calendar = program
     .command('calendar')
@@ -190,10 +187,11 @@ Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-2
   keysCmd
     .command('rotate')
     .description('Add a fresh key to the key file and make it current; earlier keys stay, to read what they encrypted. Restart the worker afterwards.')
-    .action(() => {
+    .action(async () => {
       const s = settings();
       if (process.env.KSCP_ENCRYPTION_KEYS) throw new CliError('the keys come from KSCP_ENCRYPTION_KEYS: add the new key at the front of that list instead', EXIT.badInput);
-      keys(s);
+      await keys(s);
+      const { rotateKeyFile } = await import('../codec');
       const id = rotateKeyFile(s.keyFile);
       process.stdout.write(`New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data.\n`);
     });

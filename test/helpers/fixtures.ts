@@ -1,8 +1,10 @@
 /** Fictional test data: no real person or case. */
 import path from 'node:path';
+import { PACKAGE_ROOT } from '../../src/config';
 import type { IncidentForm } from '../../src/schemas';
 
-export const REPO_ROOT = path.join(__dirname, '..', '..');
+/** The project's folder, from the test sources or from their compiled copy in dist/ (the benchmarks). */
+export const REPO_ROOT = PACKAGE_ROOT;
 export const SHIPPED_DIRECTORY = path.join(REPO_ROOT, 'config', 'directory.json');
 export const SHIPPED_CALENDAR = path.join(REPO_ROOT, 'config', 'calendar.json');
 

@@ -5,8 +5,7 @@
  * then by the case itself (the workflow's update validator), so a message
  * that does not fit is refused with the reason and nothing changes.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
 import type { IncidentView } from '../../incident';
 import { formatLongDate } from '../../london';
@@ -258,6 +257,8 @@ export async function sendMessage(ref: string, message: MessageName, input: unkn
     const update = updates[message] as UpdateDefinition<IncidentView, [unknown]>;
     return await withWorker(c, `recording ${RULES[message].command} for ${ref}`, () => handle.executeUpdate(update, { args: [input] }));
   } catch (err) {
+    const { WorkflowUpdateFailedError } = await import('@temporalio/client');
+    const { ApplicationFailure } = await import('@temporalio/common');
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       throw new CliError(`refused: ${withFlagNames(err.cause.message, flags)}`, err.cause.type === 'WrongStage' ? EXIT.refused : EXIT.badInput);
     }
