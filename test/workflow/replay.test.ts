@@ -22,7 +22,13 @@ beforeAll(async () => {
 });
 
 it('has recorded histories to replay', () => {
-  expect(files.sort()).toEqual(['lcspr-lifecycle.json', 'national-review-amended.json']);
+  // Recorded before the case-board-v2 and archive-case patches (the old branches), and after them.
+  expect(files.sort()).toEqual([
+    'lcspr-lifecycle.before-case-board-v2.json',
+    'lcspr-lifecycle.json',
+    'national-review-amended.before-case-board-v2.json',
+    'national-review-amended.json',
+  ]);
 });
 
 it.each(files)('replays %s with the current workflow code', async (file) => {
