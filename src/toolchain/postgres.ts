@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { available, runWithProgress } from './run';
-import { ToolchainError, type Log } from './paths';
+import { ensureDebianTool } from './debian';
+import type { Log } from './paths';
 
 const hasPrograms = (dir: string): boolean => ['initdb', 'pg_ctl', 'postgres'].every((p) => existsSync(path.join(dir, p)));
 
@@ -22,23 +22,16 @@ export function findPostgres(env: NodeJS.ProcessEnv = process.env): string | und
   return versions.map((v) => path.join(root, v, 'bin')).find(hasPrograms);
 }
 
-export async function ensurePostgres(log: Log, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const found = findPostgres(env);
-  if (found) return found;
-  if (process.getuid?.() !== 0 || !available('apt-get', ['--version'])) {
-    throw new ToolchainError('Cannot run the case archive tests: PostgreSQL is missing; install the Debian package `postgresql` (sudo apt-get install postgresql) or set POSTGRES_BIN_DIR.');
-  }
-  log('Installing PostgreSQL from Debian for the case archive tests (first time only, about a minute) ...');
+export function ensurePostgres(log: Log, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   // The tests never use the package's own cluster (Debian may create and start one): each starts its own.
-  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): ReturnType<typeof runWithProgress> =>
-    runWithProgress('apt-get', ['install', '-y', '-q', 'postgresql'], { env: aptEnv, log, what: 'installing PostgreSQL' });
-  let result = await install();
-  if (!result.ok) {
-    await runWithProgress('apt-get', ['update', '-q'], { env: aptEnv, log, what: 'updating the package lists' });
-    result = await install();
-  }
-  const installed = findPostgres(env);
-  if (!result.ok || !installed) throw new ToolchainError(`Cannot install PostgreSQL with apt-get:\n${result.output.trim().split('\n').slice(-10).join('\n')}`);
-  return installed;
+  return ensureDebianTool(
+    {
+      pkg: 'postgresql',
+      title: 'PostgreSQL',
+      find: () => findPostgres(env),
+      missing: 'Cannot run the case archive tests: PostgreSQL is missing; install the Debian package `postgresql` (sudo apt-get install postgresql) or set POSTGRES_BIN_DIR.',
+      installing: 'Installing PostgreSQL from Debian for the case archive tests (first time only, about a minute) ...',
+    },
+    log,
+  );
 }
