@@ -6,6 +6,7 @@
  *   B: not notifiable (closed at once), then deleted from Temporal, as its retention would;
  *   C: Panel notified on time, Rapid Review not submitted: overdue by 5 working days today.
  */
+import { startStack, type Stack } from '../helpers/stack';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,17 +19,16 @@ import type { StatusJson } from '../../src/cli/commands/status';
 import { loadKeys } from '../../src/codec';
 import { londonDate } from '../../src/london';
 import type { IncidentForm } from '../../src/schemas';
-import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
+import { type DevServer } from '../../src/toolchain/devServer';
 import { nextRef, SHIPPED_CALENDAR, TEST_KEYS } from '../helpers/fixtures';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
-import { freePort, kscp, startNode, type Child } from '../helpers/processes';
-import { startMailbox, type Mailbox } from '../helpers/smtp';
+import { kscp, startNode, type Child } from '../helpers/processes';
 import { temporalCliPath } from '../helpers/toolchain';
 
 const NAMESPACE = 'kscp-archive-it';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-archive-it-'));
+let stack: Stack;
 let server: DevServer;
-let mailbox: Mailbox;
 let worker: Child;
 let env: NodeJS.ProcessEnv;
 let archive: CaseArchive;
@@ -46,27 +46,14 @@ beforeAll(async () => {
   panelLate = cal.addWorkingDays(aware, 7);
   panelOnTime = cal.addWorkingDays(aware, 3);
   rapidReviewDue = cal.addWorkingDays(aware, 15);
-  const port = await freePort();
-  server = await startDevServer({ binary: temporalCliPath(), port, namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
-  mailbox = await startMailbox();
-  env = {
-    KSCP_DATA_DIR: tmp,
-    KSCP_ENCRYPTION_KEYS: TEST_KEYS,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(mailbox.port),
-  };
-  worker = startNode('dist/workers/main.js', env);
-  await worker.waitForOutput(/kscp worker: task queue/);
+  stack = await startStack({ namespace: NAMESPACE, dataDir: tmp });
+  ({ server, worker, env } = stack);
   archive = sqliteArchive(path.join(tmp, 'archive.db'), sealerFor(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS })));
 }, 180_000);
 
 afterAll(async () => {
   await archive?.close();
-  await worker?.stop();
-  await mailbox?.close();
-  await server?.stop();
+  await stack?.stop();
 });
 
 function form(ref: string, overrides: Partial<IncidentForm> = {}): string {

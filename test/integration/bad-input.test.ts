@@ -4,6 +4,7 @@
  * a refused update), and a query shows the case did not change (or, for notify, that nothing started).
  * Real dev server, the worker as its own process, the real kscp.
  */
+import { startStack, type Stack } from '../helpers/stack';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,21 +16,18 @@ import { workflowIdFor, type IncidentView } from '../../src/incident';
 import { londonDate } from '../../src/london';
 import { MESSAGE_NAMES, stateQuery, updates, type MessageName } from '../../src/messages';
 import { RULES } from '../../src/transitions';
-import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
+import { type DevServer } from '../../src/toolchain/devServer';
 import type { incident } from '../../workflows';
 import { fictionalForm, nextRef, TEST_KEYS } from '../helpers/fixtures';
-import { freePort, kscp, startNode, type Child } from '../helpers/processes';
-import { startMailbox, type Mailbox } from '../helpers/smtp';
-import { temporalCliPath } from '../helpers/toolchain';
+import { kscp } from '../helpers/processes';
 
 const NAMESPACE = 'kscp-bad-input';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-bad-'));
 const today = londonDate(new Date());
 const tomorrow = addDays(today, 1);
 const by = 'Test Officer';
+let stack: Stack;
 let server: DevServer;
-let mailbox: Mailbox;
-let worker: Child;
 let client: Client;
 let env: NodeJS.ProcessEnv;
 /** A case waiting for the LA decision, one in an LCSPR, one closed. */
@@ -46,11 +44,8 @@ async function open(ref: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
-  mailbox = await startMailbox();
-  env = { KSCP_DATA_DIR: tmp, KSCP_ENCRYPTION_KEYS: TEST_KEYS, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailbox.port) };
-  worker = startNode('dist/workers/main.js', env);
-  await worker.waitForOutput(/kscp worker: task queue/);
+  stack = await startStack({ namespace: NAMESPACE, dataDir: tmp });
+  ({ server, env } = stack);
   client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: NAMESPACE, dataConverter: dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS })) });
   for (const ref of Object.values(cases)) await open(ref);
   await send(cases.lcspr, 'laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by });
@@ -72,10 +67,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
   await client?.connection.close();
-  await mailbox?.close();
-  await server?.stop();
+  await stack?.stop();
 });
 
 // 1. kscp arguments ---------------------------------------------------------------------------

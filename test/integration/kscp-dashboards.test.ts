@@ -3,6 +3,7 @@
  * Temporal dev server, the worker as its own process, a real SMTP server, and the real `kscp`
  * run as a subprocess with its answers piped to stdin as a script would.
  */
+import { startStack, type Stack } from '../helpers/stack';
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,35 +19,29 @@ import { addDays } from '../../src/dates';
 import { workflowIdFor } from '../../src/incident';
 import { londonDate } from '../../src/london';
 import { timelineQuery } from '../../src/messages';
-import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
+import { type DevServer } from '../../src/toolchain/devServer';
 import { fictionalForm, nextRef, REPO_ROOT, TEST_KEYS } from '../helpers/fixtures';
 import { parseCalendar } from '../helpers/icalendar';
-import { freePort, kscp, startNode, type Child, type Run } from '../helpers/processes';
-import { startMailbox, type Mailbox } from '../helpers/smtp';
-import { temporalCliPath } from '../helpers/toolchain';
+import { kscp, type Run } from '../helpers/processes';
+import { type Mailbox } from '../helpers/smtp';
 
 const NAMESPACE = 'kscp-dash';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-dash-'));
+let stack: Stack;
 let server: DevServer;
 let mailbox: Mailbox;
-let worker: Child;
 let client: Client;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
-  mailbox = await startMailbox();
-  env = { KSCP_DATA_DIR: tmp, KSCP_ENCRYPTION_KEYS: TEST_KEYS, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mailbox.port) };
-  worker = startNode('dist/workers/main.js', env);
-  await worker.waitForOutput(/kscp worker: task queue/);
+  stack = await startStack({ namespace: NAMESPACE, dataDir: tmp });
+  ({ server, mailbox, env } = stack);
   client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: NAMESPACE, dataConverter: dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS })) });
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
   await client?.connection.close();
-  await mailbox?.close();
-  await server?.stop();
+  await stack?.stop();
 });
 
 /** `kscp ...args` with `lines` piped to its stdin, then stdin closed (as `printf ... | kscp ...`). */

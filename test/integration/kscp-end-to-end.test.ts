@@ -4,6 +4,7 @@
  * the real `kscp` command run as a subprocess. Dates are real: the case is
  * recorded today.
  */
+import { startStack, type Stack } from '../helpers/stack';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,41 +12,25 @@ import type { ParsedMail } from 'mailparser';
 import { londonDate } from '../../src/london';
 import { addDays } from '../../src/dates';
 import type { IncidentForm } from '../../src/schemas';
-import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import type { StatusJson } from '../../src/cli/commands/status';
 import type { ListedCase } from '../../src/cli/commands/list';
-import { ADDRESS, nextRef, TEST_KEYS } from '../helpers/fixtures';
-import { freePort, kscp, startNode, type Child, type Run } from '../helpers/processes';
-import { startMailbox, type Mailbox } from '../helpers/smtp';
-import { temporalCliPath } from '../helpers/toolchain';
+import { ADDRESS, nextRef } from '../helpers/fixtures';
+import { freePort, kscp, type Run } from '../helpers/processes';
+import { type Mailbox } from '../helpers/smtp';
 
 const NAMESPACE = 'kscp-it';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-it-'));
-let server: DevServer;
+let stack: Stack;
 let mailbox: Mailbox;
-let worker: Child;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = await startDevServer({ binary: temporalCliPath(), port, namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
-  mailbox = await startMailbox();
-  env = {
-    KSCP_DATA_DIR: tmp,
-    KSCP_ENCRYPTION_KEYS: TEST_KEYS,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(mailbox.port),
-  };
-  worker = startNode('dist/workers/main.js', env);
-  await worker.waitForOutput(/kscp worker: task queue/);
+  stack = await startStack({ namespace: NAMESPACE, dataDir: tmp });
+  ({ mailbox, env } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await mailbox?.close();
-  await server?.stop();
+  await stack?.stop();
 });
 
 const today = londonDate(new Date());
