@@ -35,7 +35,7 @@ const FINDINGS: Record<string, string[]> = {
   ],
   [MEMORY_NAME(1000)]: [
     "Memory: the SDK's default sticky cache grows with the V8 heap limit (2,310 cases on a 24 GB machine) and each cached case holds its own copy of the workflow bundle's modules (zod and the schemas are the largest), about 1-2 MB in the workflow thread's heap: at 1,000 open cases the worker was at 1,919 MB. The worker now keeps at most KSCP_MAX_CACHED_WORKFLOWS cases (default 100), which halved that and bounds it (compare the larger count). " +
-      "A case's history is small (see the figure), so a case not cached is cheap to replay. What is left: the two V8 heaps (in the figure) and native memory of the SDK's core and V8, which the 300 MB goal does not leave room for. (A worker that bundles the workflow code at start, as `npm start` does, holds about 100 MB more than the production worker measured here.)",
+      "A case's history is small (see the figure), so a case not cached is cheap to replay. What is left: the two V8 heaps (in the figure) and native memory of the SDK's core and V8, which the 300 MB goal does not leave room for. (A worker that bundles the workflow code at start, as `npm start` does, holds about 100 MB more than the production worker measured here.) A smaller cache is not the answer: with KSCP_MAX_CACHED_WORKFLOWS=10 (2026-11-27, same machine, quiet) the worker still held 753 MB at 1,000 open cases (heaps 77 MB and 179 MB, the rest native) and opened cases at about half the rate, each wake replaying its case; the worker's size is flat from 1,000 to 10,000 cases (see the figures), so it is a fixed cost of the SDK's worker and its V8 isolates rather than a cost per case.",
   ],
 };
 
