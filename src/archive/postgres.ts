@@ -3,7 +3,7 @@
  * SQLite file, with native types (jsonb, date, timestamptz, bytea) for reporting with SQL.
  */
 import { Pool } from 'pg';
-import { caseIdOf, summarise, type ArchiveEntry, type ArchivedCase, type CaseArchive, type CaseSummary, type Sealer } from './record';
+import { archivedCase, archiveRow, summaryOfRow, UPSERT_ON_CONFLICT, type ArchiveEntry, type ArchivedCase, type ArchiveRow, type CaseArchive, type Sealer } from './record';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kscp_case_archive (
@@ -30,39 +30,6 @@ CREATE INDEX IF NOT EXISTS kscp_case_archive_la_aware_on ON kscp_case_archive (l
 /** Columns as text/JSON, so no value depends on the client's time zone. */
 const COLUMNS = `case_id, workflow_id, first_run_id, ref, stage, route, criteria, notifying_agency, la_aware_on::text AS la_aware_on,
   closed, deadlines, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, key_id, record`;
-
-interface Row {
-  case_id: string;
-  workflow_id: string;
-  first_run_id: string;
-  ref: string;
-  stage: string;
-  route: string | null;
-  criteria: string[];
-  notifying_agency: string;
-  la_aware_on: string;
-  closed: boolean;
-  deadlines: CaseSummary['deadlines'];
-  recorded_at: string;
-  key_id: string;
-  record: Buffer;
-}
-
-function summaryOf(row: Row): CaseSummary {
-  return {
-    caseId: row.case_id,
-    workflowId: row.workflow_id,
-    firstRunId: row.first_run_id,
-    ref: row.ref,
-    stage: row.stage as CaseSummary['stage'],
-    route: row.route as CaseSummary['route'],
-    criteria: row.criteria,
-    notifyingAgency: row.notifying_agency,
-    laAwareOn: row.la_aware_on,
-    closed: row.closed,
-    deadlines: row.deadlines,
-  };
-}
 
 /** The URL as it may be printed: without its password. */
 export function redactUrl(url: string): string {
@@ -103,48 +70,41 @@ export function postgresArchive(url: string, sealer: Sealer): CaseArchive {
     where: redactUrl(url),
     async save(entry: ArchiveEntry) {
       await schema();
-      const s = summarise(entry.view, entry);
-      const sealed = await sealer.seal(entry.view);
+      const row = await archiveRow(entry, sealer);
       await pool.query(
         `INSERT INTO kscp_case_archive (case_id, workflow_id, first_run_id, ref, stage, route, criteria, notifying_agency, la_aware_on,
                                         closed, deadlines, first_recorded_at, recorded_at, key_id, record)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
-         ON CONFLICT (case_id) DO UPDATE SET
-           ref = excluded.ref, stage = excluded.stage, route = excluded.route, criteria = excluded.criteria,
-           notifying_agency = excluded.notifying_agency, la_aware_on = excluded.la_aware_on, closed = excluded.closed,
-           deadlines = excluded.deadlines, recorded_at = excluded.recorded_at, key_id = excluded.key_id, record = excluded.record
-         WHERE excluded.recorded_at >= kscp_case_archive.recorded_at`,
+         ${UPSERT_ON_CONFLICT}`,
         [
-          caseIdOf(entry),
-          entry.workflowId,
-          entry.firstRunId,
-          s.ref,
-          s.stage,
-          s.route,
-          JSON.stringify(s.criteria),
-          s.notifyingAgency,
-          s.laAwareOn,
-          s.closed,
-          JSON.stringify(s.deadlines),
-          new Date(entry.recordedAt).toISOString(),
-          sealed.keyId,
-          sealed.data,
+          row.case_id,
+          row.workflow_id,
+          row.first_run_id,
+          row.ref,
+          row.stage,
+          row.route,
+          JSON.stringify(row.criteria),
+          row.notifying_agency,
+          row.la_aware_on,
+          row.closed,
+          JSON.stringify(row.deadlines),
+          row.recorded_at,
+          row.key_id,
+          row.record,
         ],
       );
     },
     async latest(ref: string): Promise<ArchivedCase | undefined> {
       await schema();
-      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM kscp_case_archive WHERE ref = $1 ORDER BY kscp_case_archive.recorded_at DESC LIMIT 1`, [ref]);
-      const row = rows[0];
-      if (!row) return undefined;
-      return { summary: summaryOf(row), recordedAt: row.recorded_at, view: await sealer.open({ keyId: row.key_id, data: row.record }) };
+      const { rows } = await pool.query<ArchiveRow>(`SELECT ${COLUMNS} FROM kscp_case_archive WHERE ref = $1 ORDER BY kscp_case_archive.recorded_at DESC LIMIT 1`, [ref]);
+      return rows[0] && archivedCase(rows[0], sealer);
     },
     async summaries(period) {
       await schema();
       const { rows } = period
-        ? await pool.query<Row>(`SELECT ${COLUMNS} FROM kscp_case_archive WHERE kscp_case_archive.la_aware_on BETWEEN $1 AND $2 ORDER BY 9, ref`, [period.from, period.to])
-        : await pool.query<Row>(`SELECT ${COLUMNS} FROM kscp_case_archive ORDER BY 9, ref`);
-      return rows.map(summaryOf);
+        ? await pool.query<ArchiveRow>(`SELECT ${COLUMNS} FROM kscp_case_archive WHERE kscp_case_archive.la_aware_on BETWEEN $1 AND $2 ORDER BY 9, ref`, [period.from, period.to])
+        : await pool.query<ArchiveRow>(`SELECT ${COLUMNS} FROM kscp_case_archive ORDER BY 9, ref`);
+      return rows.map(summaryOfRow);
     },
     async close() {
       await pool.end();

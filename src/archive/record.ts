@@ -123,3 +123,72 @@ export interface CaseArchive {
   summaries(period?: { from: string; to: string }): Promise<CaseSummary[]>;
   close(): Promise<void>;
 }
+
+/**
+ * One case as a row of `kscp_case_archive`, the same in both stores: the clear, non-personal
+ * columns (criteria and deadlines as values; each store encodes them its own way) and the sealed record.
+ */
+export interface ArchiveRow {
+  case_id: string;
+  workflow_id: string;
+  first_run_id: string;
+  ref: string;
+  stage: string;
+  route: string | null;
+  criteria: string[];
+  notifying_agency: string;
+  la_aware_on: string;
+  closed: boolean;
+  deadlines: DeadlineOutcome[];
+  recorded_at: string;
+  key_id: string;
+  record: Buffer;
+}
+
+export async function archiveRow(entry: ArchiveEntry, sealer: Sealer): Promise<ArchiveRow> {
+  const s = summarise(entry.view, entry);
+  const sealed = await sealer.seal(entry.view);
+  return {
+    case_id: s.caseId,
+    workflow_id: s.workflowId,
+    first_run_id: s.firstRunId,
+    ref: s.ref,
+    stage: s.stage,
+    route: s.route,
+    criteria: s.criteria,
+    notifying_agency: s.notifyingAgency,
+    la_aware_on: s.laAwareOn,
+    closed: s.closed,
+    deadlines: s.deadlines,
+    recorded_at: new Date(entry.recordedAt).toISOString(),
+    key_id: sealed.keyId,
+    record: sealed.data,
+  };
+}
+
+export function summaryOfRow(row: ArchiveRow): CaseSummary {
+  return {
+    caseId: row.case_id,
+    workflowId: row.workflow_id,
+    firstRunId: row.first_run_id,
+    ref: row.ref,
+    stage: row.stage as Stage,
+    route: row.route as Route | null,
+    criteria: row.criteria,
+    notifyingAgency: row.notifying_agency,
+    laAwareOn: row.la_aware_on,
+    closed: row.closed,
+    deadlines: row.deadlines,
+  };
+}
+
+export async function archivedCase(row: ArchiveRow, sealer: Sealer): Promise<ArchivedCase> {
+  return { summary: summaryOfRow(row), recordedAt: row.recorded_at, view: await sealer.open({ keyId: row.key_id, data: row.record }) };
+}
+
+/** The upsert's conflict clause, shared by both stores: a later write of a case wins, an earlier one is ignored. */
+export const UPSERT_ON_CONFLICT = `ON CONFLICT (case_id) DO UPDATE SET
+      ref = excluded.ref, stage = excluded.stage, route = excluded.route, criteria = excluded.criteria,
+      notifying_agency = excluded.notifying_agency, la_aware_on = excluded.la_aware_on, closed = excluded.closed,
+      deadlines = excluded.deadlines, recorded_at = excluded.recorded_at, key_id = excluded.key_id, record = excluded.record
+    WHERE excluded.recorded_at >= kscp_case_archive.recorded_at`;
