@@ -1,11 +1,11 @@
 /**
  * The activity interface as workflow code sees it (imported with `import type`).
  */
-import type { IsoDate } from '../src/dates';
-import type { IncidentView } from '../src/incident';
+import type { IsoDate } from '../src/process/dates';
+import type { IncidentView } from '../src/process/incident';
 import type { DeadlineClock, DeadlinePlan, ReminderProgress } from '../src/deadlines';
-import type { Role } from '../src/roles';
-import type { ReminderLevel, TimescaleName } from '../src/timescales';
+import type { Role } from '../src/process/roles';
+import type { ReminderLevel, TimescaleName } from '../src/process/timescales';
 
 export interface PlanRequest {
   /** The workflow's clock: reminders due at or before it are due now. */
