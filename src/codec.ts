@@ -7,12 +7,13 @@
  * decrypt after a rotation as long as that key is listed. Search attributes are not payloads and
  * are not encrypted: they hold no personal data.
  */
-import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import { defaultPayloadConverter, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import { temporal } from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { refusedPayload } from './process/payloads';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -28,8 +29,28 @@ export interface KeyRing {
 
 export class KeyError extends Error {}
 
+/**
+ * How the codec treats a payload it cannot decrypt:
+ * - `client` (kscp, the codec server, the archive): an unencrypted payload passes through as it is
+ *   (for display); one that will not decrypt is an error.
+ * - `worker`: the workflow must never act on what it cannot trust, nor fail its task on it
+ *   (DESIGN.md §7): an unencrypted payload, one under a key the worker does not hold, or one that
+ *   does not decrypt becomes a marker (src/process/payloads.ts) that the case records as refused.
+ */
+export type CodecMode = 'client' | 'worker';
+
+/** Why a payload is refused, in words that name no key material and no payload content. */
+function refusal(reason: string): Payload {
+  return defaultPayloadConverter.toPayload(refusedPayload(reason));
+}
+
+const safeId = (id: string): string => (/^[A-Za-z0-9_.-]{1,40}$/.test(id) ? id : '(unreadable id)');
+
 export class EncryptionCodec implements PayloadCodec {
-  constructor(private readonly ring: KeyRing) {
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly mode: CodecMode = 'client',
+  ) {
     if (!ring.keys[ring.current]) throw new KeyError(`the current key "${ring.current}" is not among the keys`);
     for (const [id, key] of Object.entries(ring.keys)) if (key.length !== 32) throw new KeyError(`key "${id}" is ${key.length} bytes; AES-256 needs 32`);
   }
@@ -48,20 +69,33 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      const encoding = payload.metadata?.encoding;
-      if (!encoding || utf8Decode(encoding) !== ENCRYPTED_ENCODING) return payload;
-      const idBytes = payload.metadata?.[KEY_ID_METADATA];
-      const id = idBytes ? utf8Decode(idBytes) : '';
-      const key = this.ring.keys[id];
-      if (!key) throw new KeyError(`cannot decrypt a payload encrypted with key "${id}": it is not among the keys (${Object.keys(this.ring.keys).join(', ')})`);
+    return payloads.map((payload) => this.decodeOne(payload));
+  }
+
+  private decodeOne(payload: Payload): Payload {
+    const encoding = payload.metadata?.encoding;
+    if (!encoding || utf8Decode(encoding) !== ENCRYPTED_ENCODING) {
+      return this.mode === 'worker' ? refusal('it was not encrypted, so it did not come from kscp or another client holding the keys') : payload;
+    }
+    const idBytes = payload.metadata?.[KEY_ID_METADATA];
+    const id = idBytes ? utf8Decode(idBytes) : '';
+    const key = Object.prototype.hasOwnProperty.call(this.ring.keys, id) ? this.ring.keys[id] : undefined;
+    if (!key) {
+      if (this.mode === 'worker') return refusal(`it was encrypted with a key this worker does not hold (${safeId(id)})`);
+      throw new KeyError(`cannot decrypt a payload encrypted with key "${safeId(id)}": it is not among the keys (${Object.keys(this.ring.keys).join(', ')})`);
+    }
+    try {
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
+      if (sealed.length < IV_BYTES + TAG_BYTES) throw new KeyError('too short to be ciphertext');
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(id));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
       return temporal.api.common.v1.Payload.decode(plain);
-    });
+    } catch (err) {
+      if (this.mode === 'worker') return refusal('it is marked encrypted but does not decrypt (not ciphertext, tampered with, or cut short)');
+      throw new KeyError(`a payload marked encrypted with key "${safeId(id)}" does not decrypt: ${(err as Error).message}`);
+    }
   }
 }
 
@@ -138,7 +172,13 @@ export function loadKeys(keyFile: string, env: NodeJS.ProcessEnv = process.env):
 /**
  * The data converter of every client and worker: payloads encrypted; failure messages and stack
  * traces moved into an encoded payload (workflows/failureConverter.ts), so they are encrypted too.
+ * The worker's also never throws on a payload it cannot read: the case gets a marker and records
+ * the refusal (workflows/payloadConverter.ts, DESIGN.md §7).
  */
-export function dataConverter(ring: KeyRing): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: require.resolve('../workflows/failureConverter') };
+export function dataConverter(ring: KeyRing, mode: CodecMode = 'client'): DataConverter {
+  return {
+    payloadCodecs: [new EncryptionCodec(ring, mode)],
+    failureConverterPath: require.resolve('../workflows/failureConverter'),
+    ...(mode === 'worker' && { payloadConverterPath: require.resolve('../workflows/payloadConverter') }),
+  };
 }

@@ -11,11 +11,12 @@ import { PACKAGE_ROOT } from '../src/config';
 /** Where `npm run build` writes the bundle. */
 export const WORKFLOW_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'workflow-bundle.js');
 
-/** The same options for the build-time bundle and the one made at start: workflows plus the failure converter the data converter names. */
+/** The same options for the build-time bundle and the one made at start: workflows plus the converters the worker's data converter names. */
 export function workflowBundleOptions(): BundleOptions {
   return {
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath: require.resolve('../workflows/failureConverter'),
+    payloadConverterPath: require.resolve('../workflows/payloadConverter'),
     // The bundler's module report is noise for the Business Unit.
     logger: new DefaultLogger('WARN'),
   };
