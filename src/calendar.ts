@@ -11,7 +11,7 @@
 import Holidays from 'date-holidays';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { addDays, isWeekend, type IsoDate } from './process/dates';
+import { addDays, CALENDAR_YEARS, isWeekend, type IsoDate } from './process/dates';
 import { IsoDateSchema } from './process/schemas';
 
 export interface BankHoliday {
@@ -24,7 +24,21 @@ export const CalendarConfigSchema = z.strictObject({
 });
 export type CalendarConfig = z.infer<typeof CalendarConfigSchema>;
 
-const MAX_STEPS = 3660;
+/**
+ * The years this calendar answers truthfully: England and Wales bank holidays as the Banking and
+ * Financial Dealings Act 1971 keeps them (the May Day holiday from 1978), with the one-off days
+ * date-holidays knows, until the end of the century. Outside them every answer is refused.
+ */
+export { CALENDAR_YEARS } from './process/dates';
+
+export class CalendarRangeError extends RangeError {}
+
+function checkYear(year: number, what: string): void {
+  if (year < CALENDAR_YEARS.first || year > CALENDAR_YEARS.last)
+    throw new CalendarRangeError(
+      `the working-day calendar covers ${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last} (bank holidays of England and Wales as the law keeps them now), and ${what} falls in ${year}`,
+    );
+}
 
 export class WorkingDayCalendar {
   private readonly byYear = new Map<number, Map<IsoDate, string>>();
@@ -92,8 +106,7 @@ export class WorkingDayCalendar {
 
   private step(date: IsoDate, n: number, direction: 1 | -1): IsoDate {
     let d = date;
-    for (let found = 0, steps = 0; found < n; steps++) {
-      if (steps > MAX_STEPS) throw new RangeError(`no ${n} working days within ten years of ${date}`);
+    for (let found = 0; found < n; ) {
       d = addDays(d, direction);
       if (this.isWorkingDay(d)) found++;
     }
@@ -101,6 +114,7 @@ export class WorkingDayCalendar {
   }
 
   private holidaysOf(year: number): Map<IsoDate, string> {
+    checkYear(year, 'the answer');
     let days = this.byYear.get(year);
     if (!days) {
       days = new Map();

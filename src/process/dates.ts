@@ -11,6 +11,13 @@ export type IsoDate = string;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
+/**
+ * The years the working-day calendar answers truthfully (src/calendar.ts): bank holidays of England
+ * and Wales as the Banking and Financial Dealings Act 1971 keeps them (the May Day holiday from
+ * 1978), to the end of the century. Every date a person records must fall in them.
+ */
+export const CALENDAR_YEARS = { first: 1978, last: 2099 } as const;
+
 export const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 /** True when `s` is YYYY-MM-DD and names a day that exists (no 2026-02-30). */
@@ -28,7 +35,10 @@ function toUtcMs(date: IsoDate): number {
 }
 
 function fromUtcMs(ms: number): IsoDate {
-  return new Date(ms).toISOString().slice(0, 10);
+  const text = new Date(ms).toISOString();
+  // Years after 9999 (or before 0000) are not YYYY-MM-DD: refuse rather than print "+010000-01-31".
+  if (!/^\d{4}-/.test(text)) throw new RangeError(`the date falls outside the years 0000 to 9999`);
+  return text.slice(0, 10);
 }
 
 export function addDays(date: IsoDate, n: number): IsoDate {

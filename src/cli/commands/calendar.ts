@@ -22,7 +22,7 @@ function skipped(cal: WorkingDayCalendar, from: IsoDate, to: IsoDate): string[] 
   const [a, b] = from < to ? [from, to] : [to, from];
   const out: string[] = [];
   for (let d = addDays(a, 1); d < b; d = addDays(d, 1)) {
-    const why = cal.whyNotWorkingDay(d);
+    const why = answer(d, () => cal.whyNotWorkingDay(d));
     if (why) out.push(`  ${formatLongDate(d)}: ${why}`);
   }
   return out;
@@ -30,10 +30,20 @@ function skipped(cal: WorkingDayCalendar, from: IsoDate, to: IsoDate): string[] 
 
 const print = (lines: string[]): void => void process.stdout.write(lines.join('\n') + '\n');
 
+/** Arithmetic the calendar cannot answer truthfully (a year it does not cover) is a clear refusal, not a crash. */
+function answer<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw badInput(`${what}: ${err.message}`);
+    throw err;
+  }
+}
+
 export async function addWorkingDays(date: string, n: string): Promise<void> {
   const [d, k] = [parseDate('DATE', date), parseCount('N', n)];
   const cal = await loadCal(settings());
-  const result = cal.addWorkingDays(d, k);
+  const result = answer(`${k} working days after ${d}`, () => cal.addWorkingDays(d, k));
   const skips = skipped(cal, d, result);
   print([
     `Day 0 is ${formatLongDate(d)}; ${k} working day${k === 1 ? '' : 's'} later is ${formatLongDate(result)} (the deadline is the end of that day).`,
@@ -45,7 +55,7 @@ export async function addWorkingDays(date: string, n: string): Promise<void> {
 export async function subtractWorkingDays(date: string, n: string): Promise<void> {
   const [d, k] = [parseDate('DATE', date), parseCount('N', n)];
   const cal = await loadCal(settings());
-  const result = cal.subtractWorkingDays(d, k);
+  const result = answer(`${k} working days before ${d}`, () => cal.subtractWorkingDays(d, k));
   const skips = skipped(cal, result, d);
   print([
     `${k} working day${k === 1 ? '' : 's'} before ${formatLongDate(d)} (not counted) is ${formatLongDate(result)}.`,
@@ -56,7 +66,7 @@ export async function subtractWorkingDays(date: string, n: string): Promise<void
 
 export function addMonthsCommand(date: string, n: string): void {
   const [d, k] = [parseDate('DATE', date), parseCount('N', n, 1200)];
-  const result = addMonths(d, k);
+  const result = answer(`${k} month${k === 1 ? '' : 's'} after ${d}`, () => addMonths(d, k));
   const clamped = result.slice(8) !== d.slice(8);
   print([
     `${k} calendar month${k === 1 ? '' : 's'} after ${formatLongDate(d)} is ${formatLongDate(result)}` +
@@ -69,12 +79,12 @@ export function addMonthsCommand(date: string, n: string): void {
 export async function isWorkingDay(date: string): Promise<void> {
   const d = parseDate('DATE', date);
   const cal = await loadCal(settings());
-  const why = cal.whyNotWorkingDay(d);
+  const why = answer(d, () => cal.whyNotWorkingDay(d));
   print([why ? `${d} (${formatLongDate(d)}) is not a working day: ${why}.` : `${d} (${formatLongDate(d)}) is a working day.`]);
 }
 
 export async function bankHolidays(year: string): Promise<void> {
   if (!/^\d{4}$/.test(year)) throw badInput(`YEAR: must be a year such as 2026, not ${JSON.stringify(year)}`);
   const cal = await loadCal(settings());
-  print(cal.bankHolidaysOn(Number(year)).map((h) => `${h.date}  ${formatLongDate(h.date)}  ${h.name}`));
+  print(answer(`YEAR ${year}`, () => cal.bankHolidaysOn(Number(year))).map((h) => `${h.date}  ${formatLongDate(h.date)}  ${h.name}`));
 }
