@@ -9,6 +9,7 @@ import { deadlineCalendar, deadlineEventFor } from '../src/ics';
 import { formatLongDate, londonDate } from '../src/london';
 import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/process/roles';
 import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/process/timescales';
+import { howToRecord } from '../src/cli/stepCommands';
 import type { ReminderRequest } from './types';
 
 export interface ComposedEmail {
@@ -23,27 +24,6 @@ export interface ComposedEmail {
 }
 
 export const CALENDAR_FILENAME = 'deadline.ics';
-
-/** What to do, and the `kscp` command the Business Unit runs once it is done. */
-const HOW_TO_RECORD: Record<string, (ref: string, deadline: string) => string> = {
-  'panel-notification': (ref) =>
-    `Once the LA has decided and notified the National Panel, the Business Unit records it:\n  kscp la-decision ${ref} --notifiable yes --panel-notified YYYY-MM-DD --by "Name"`,
-  'rapid-review': (ref) =>
-    `Once the Rapid Review template has gone to the National Panel, the Business Unit records it:\n  kscp rapid-review ${ref} --meeting YYYY-MM-DD --submitted YYYY-MM-DD --outcome ... --rationale "..." --by "Name"`,
-  'panel-response': (ref) =>
-    `The National Panel has not answered the Rapid Review yet: consider chasing it. When it answers:\n  kscp panel-response ${ref} --received YYYY-MM-DD --decision local-review|national-review|no-further-review --by "Name"`,
-  'lcspr-publication': (ref) =>
-    `If publication will be later than this date, the reasons must go to the National Panel; record that with\n  kscp delay ${ref} --sent YYYY-MM-DD --reason "..." --by "Name"\nWhen published: kscp published ${ref} --on YYYY-MM-DD --url https://... --by "Name"`,
-  'delay-reasons': (ref) => `When the reasons for the delay have gone to the National Panel:\n  kscp delay ${ref} --sent YYYY-MM-DD --reason "..." --by "Name"`,
-  'report-to-panel': (ref) => `When the full report has gone to the National Panel:\n  kscp report-sent ${ref} --sent YYYY-MM-DD --by "Name"`,
-  'website-removal': (ref) => `When the report is off the website (it is then available on request):\n  kscp removed-from-website ${ref} --on YYYY-MM-DD --by "Name"`,
-  'learning-dissemination': (ref) => `When the key findings have gone to the Learning and Development Subgroup:\n  kscp learning-shared ${ref} --on YYYY-MM-DD --by "Name"`,
-  'staff-informed': (ref) => `When staff have been told of the findings:\n  kscp staff-informed ${ref} --on YYYY-MM-DD --by "Name"`,
-  'info-request': (ref, deadline) => {
-    const agency = deadline.split(':')[1] ?? '<agency>';
-    return `The agency has a duty to respond within the timescale in the request (Working Together). When it responds, the Business Unit records it:\n  kscp info-received ${ref} --agency ${agency} --received YYYY-MM-DD --by "Name"`;
-  },
-};
 
 export const POLICE_NOTE =
   'A police investigation is under way in this case. Further confidentiality restrictions may apply: seek advice from the KSCP Business Manager before discussing the case.';
@@ -60,23 +40,16 @@ export function messageIdFor(identity: string): string {
   return `<${identity.replace(/[^A-Za-z0-9.!#$%&'*+=?^_`{|}~-]/g, '.')}@kscp.reminders>`;
 }
 
-function standing(level: ReminderLevel, due: IsoDate, today: IsoDate, calendar: WorkingDayCalendar): string {
-  if (level === 5) {
-    const late = calendar.workingDaysBetween(due, today);
-    return `OVERDUE: it was due by the end of ${formatLongDate(due)}, ${late} working day${late === 1 ? '' : 's'} ago.`;
+/** Where the deadline stands on `today`, in words: overdue by how many working days, due today, or how long is left. */
+function standing(due: IsoDate, today: IsoDate, calendar: WorkingDayCalendar): { text: string; overdue: boolean; dueToday: boolean } {
+  if (today > due) {
+    const late = Math.max(calendar.workingDaysBetween(due, today), 1);
+    return { text: `OVERDUE: it was due by the end of ${formatLongDate(due)}, ${late} working day${late === 1 ? '' : 's'} ago.`, overdue: true, dueToday: false };
   }
-  if (today === due || level === 4) return `Due TODAY: by the end of ${formatLongDate(due)}.`;
+  if (today === due) return { text: `Due TODAY: by the end of ${formatLongDate(due)}.`, overdue: false, dueToday: true };
   const left = calendar.workingDaysBetween(today, due);
-  return `Due by the end of ${formatLongDate(due)}: ${left} working day${left === 1 ? '' : 's'} from today.`;
+  return { text: `Due by the end of ${formatLongDate(due)}: ${left} working day${left === 1 ? '' : 's'} from today.`, overdue: false, dueToday: false };
 }
-
-const SUBJECT_PREFIX: Record<ReminderLevel, string> = {
-  1: 'Notice',
-  2: 'Reminder',
-  3: 'Warning',
-  4: 'Due today',
-  5: 'OVERDUE',
-};
 
 /** Why the reminder reaches more people at this level (DESIGN.md §4), in plain words. */
 const ESCALATION_REASON: Partial<Record<ReminderLevel, string>> = {
@@ -128,34 +101,26 @@ export function composeReminder(req: ReminderRequest, now: Date, calendar: Worki
   const today = londonDate(now);
   const agency = deadline.timescale === 'info-request' ? deadline.name.split(':')[1] : undefined;
   const what = agency ? `${row.due} (${agency})` : row.due;
-  const when = !row.statutory
-    ? `(target ${formatLongDate(deadline.due)})`
-    : level === 5
-      ? `was due ${formatLongDate(deadline.due)}`
-      : `due by ${formatLongDate(deadline.due)}`;
-  const subject = `[${ref}] ${SUBJECT_PREFIX[level]}: ${what} ${when}`;
-  const status = row.statutory
-    ? standing(level, deadline.due, today, calendar)
-    : `No statutory date: a reminder until it is recorded (target ${formatLongDate(deadline.due)}).`;
-  const alsoTo = REMINDER_LEVELS[level].alsoTo;
+  const where = standing(deadline.due, today, calendar);
+  // The subject says the level in words; a date already past is overdue whatever the level.
+  const label = !row.statutory ? (where.overdue ? 'Reminder: target passed' : REMINDER_LEVELS[level].subject) : where.overdue ? 'OVERDUE' : where.dueToday ? 'Due today' : REMINDER_LEVELS[level].subject;
+  const when = !row.statutory ? `(target ${formatLongDate(deadline.due)})` : where.overdue ? `was due ${formatLongDate(deadline.due)}` : `due by ${formatLongDate(deadline.due)}`;
+  const subject = `[${ref}] ${label}: ${what} ${when}`;
+  const status = row.statutory ? where.text : `Not a statutory deadline: the partnership's target is ${formatLongDate(deadline.due)}; a reminder until it is recorded.`;
+  const alsoTo = row.statutory ? REMINDER_LEVELS[level].alsoTo : [];
   const reason = ESCALATION_REASON[level];
-  const escalation = alsoTo.length
-    ? ` At this level it also goes to ${alsoTo.map((r) => ROLE_TITLES[r]).join(' and ')}${reason ? `, because ${reason}` : ''}.`
-    : '';
+  const escalation = alsoTo.length ? ` At this level it also goes to ${alsoTo.map((r) => ROLE_TITLES[r]).join(' and ')}${reason ? `, because ${reason}` : ''}.` : '';
   const blocks: Block[] = [
     { kind: 'line', text: `Case reference: ${ref}` },
     { kind: 'line', text: `What is due: ${what}` },
     { kind: 'strong', text: status },
-    { kind: 'line', text: `Rule: ${row.source}.` },
+    { kind: 'line', text: `Why: ${row.source}.` },
     { kind: 'gap' },
     { kind: 'line', text: `This is a level ${level} ${REMINDER_LEVELS[level].name}${req.occurrence > 1 ? ` (number ${req.occurrence})` : ''}.${escalation}` },
     { kind: 'line', text: `Sent to: ${req.to.map(roleTitle).join('; ')}.` },
   ];
-  const record = HOW_TO_RECORD[deadline.timescale]?.(ref, deadline.name);
-  if (record) {
-    const [intro, ...commands] = record.split('\n');
-    blocks.push({ kind: 'gap' }, { kind: 'record', intro: intro!, commands });
-  }
+  const record = howToRecord(deadline.timescale, ref, deadline.name);
+  if (record.commands.length) blocks.push({ kind: 'gap' }, { kind: 'record', intro: record.intro, commands: record.commands });
   if (req.policeInvestigation) blocks.push({ kind: 'gap' }, { kind: 'note', text: POLICE_NOTE });
   if (req.childDied) blocks.push({ kind: 'gap' }, { kind: 'note', text: CDOP_NOTE });
   blocks.push(

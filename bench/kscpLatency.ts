@@ -33,10 +33,10 @@ export async function kscpLatency(bench: Bench, mail: MailSink, rounds: number, 
   const today = londonDate(new Date());
   const open = async (n: number) => {
     const form = benchForm(year, n);
-    await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(form.ref), taskQueue: THROUGHPUT_TASK_QUEUE, args: [{ form, formReceivedAt: new Date().toISOString() }] });
+    await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(form.ref), taskQueue: THROUGHPUT_TASK_QUEUE, args: [{ form, formReceivedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }] });
     return form.ref;
   };
-  const decision = { notifiable: true, panelNotifiedOn: today, decidedBy: 'Bench Officer' };
+  const decision = { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: 'Bench Officer' };
   const kscpMs: number[] = [];
   const goMs: number[] = [];
   // Round 0 is a warm-up (file cache, the worker's first tasks) and is not counted.

@@ -15,7 +15,7 @@ const by = 'Bench Officer';
 
 /** January 2034 to December 2034: LCSPR published on time, then six months on the website. */
 const STEPS: Step[] = [
-  ['2034-01-11T10:00:00Z', 'laDecision', { notifiable: true, panelNotifiedOn: '2034-01-11', decidedBy: by }],
+  ['2034-01-11T10:00:00Z', 'laDecision', { notifiable: true, panelNotifiedOn: '2034-01-11', ofsted: 'not-required', decidedBy: by }],
   ['2034-01-11T10:30:00Z', 'infoRequest', { agency: 'police', requestedOn: '2034-01-11', dueOn: '2034-01-18', by }],
   ['2034-01-16T10:00:00Z', 'infoReceived', { agency: 'police', receivedOn: '2034-01-16', by }],
   ['2034-01-19T12:00:00Z', 'rapidReview', { meetingOn: '2034-01-17', submittedOn: '2034-01-19', outcome: 'local-review', rationale: 'Fictional rationale.', by }],
@@ -26,7 +26,7 @@ const STEPS: Step[] = [
   ['2034-04-03T10:00:00Z', 'views', { from: 'practitioners', on: '2034-04-03', by }],
   ['2034-05-08T10:00:00Z', 'subgroupAgreed', { on: '2034-05-08', by }],
   ['2034-05-22T10:00:00Z', 'executiveSignoff', { on: '2034-05-22', decision: 'publish', plannedPublicationOn: '2034-06-30', by }],
-  ['2034-06-19T10:00:00Z', 'reportSent', { sentOn: '2034-06-19', by }],
+  ['2034-06-19T10:00:00Z', 'reportSent', { sentOn: '2034-06-19', to: 'both', by }],
   ['2034-06-30T10:00:00Z', 'published', { on: '2034-06-30', url: 'https://kscp.example.org/reviews/fictional', by }],
   ['2034-07-14T10:00:00Z', 'learningShared', { on: '2034-07-14', by }],
   ['2034-07-21T10:00:00Z', 'staffInformed', { on: '2034-07-21', by }],

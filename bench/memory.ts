@@ -47,7 +47,7 @@ export async function memory(bench: Bench, mail: MailSink, counts: number[], fir
       await pool(target - from, 50, async (i) => {
         const n = from + i;
         const form = benchForm(firstYear + Math.floor(n / 9000), (n % 9000) + 1);
-        await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(form.ref), taskQueue: TASK_QUEUE, args: [{ form, formReceivedAt: new Date().toISOString() }] });
+        await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(form.ref), taskQueue: TASK_QUEUE, args: [{ form, formReceivedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }] });
       });
       opened = target;
       // Open means started, planned, and its first notice handed to the mail server.

@@ -34,6 +34,7 @@ function shiftedActivities(real: IncidentActivities, shifts: Map<string, number>
   return {
     sendReminder: real.sendReminder,
     archiveCase: real.archiveCase,
+    sendAttentionNotice: real.sendAttentionNotice,
     async planDeadlines(request) {
       const shift = shifts.get(Context.current().info.workflowExecution?.workflowId ?? "") ?? 0;
       const earlier = (iso: string | undefined) => (iso === undefined ? undefined : new Date(Date.parse(iso) - shift).toISOString());
@@ -45,7 +46,7 @@ function shiftedActivities(real: IncidentActivities, shifts: Map<string, number>
           progress: { remindersFrom: earlier(progress.remindersFrom), remindedUpTo: earlier(progress.remindedUpTo) },
         })),
       });
-      return plans.map((p) => ({
+      return plans.map((p) => ('error' in p ? p : {
         ...p,
         dueAt: later(p.dueAt),
         wakeAt: p.wakeAt === undefined ? undefined : later(p.wakeAt),
@@ -100,7 +101,7 @@ export async function punctuality(bench: Bench, mail: MailSink, reminders: numbe
       await bench.client.workflow.start<typeof incident>('incident', {
         workflowId,
         taskQueue: TASK_QUEUE,
-        args: [{ form, formReceivedAt: londonInstant(laAwareOn, '09:00:00').toISOString() }],
+        args: [{ form, formReceivedAt: londonInstant(laAwareOn, '09:00:00').toISOString(), checkedAt: new Date().toISOString() }],
       });
       cases.push({ ref: form.ref, scheduled });
     }

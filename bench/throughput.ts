@@ -22,7 +22,7 @@ export async function throughput(bench: Bench, mail: MailSink, cases: number, co
   const noopWorker = startNode('dist/bench/noopWorker.js', workerEnv(bench, NOOP_TASK_QUEUE, mail, bench.tmp));
   await noopWorker.waitForOutput(/bench no-op worker: task queue/, 120_000);
   const today = londonDate(new Date());
-  const decision = { notifiable: true, panelNotifiedOn: today, decidedBy: 'Bench Officer' };
+  const decision = { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: 'Bench Officer' };
   const run = async (what: string, one: (i: number) => Promise<void>): Promise<number> => {
     // A few untimed rounds first: connections, caches and the workers' first tasks.
     await pool(Math.min(10, cases), concurrency, (i) => one(-1 - i));
@@ -44,7 +44,7 @@ export async function throughput(bench: Bench, mail: MailSink, cases: number, co
       const handle = await client.workflow.start<typeof incident>('incident', {
         workflowId: workflowIdFor(form.ref),
         taskQueue: THROUGHPUT_TASK_QUEUE,
-        args: [{ form, formReceivedAt: new Date().toISOString() }],
+        args: [{ form, formReceivedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }],
       });
       const view = await handle.executeUpdate(updates.laDecision as UpdateDefinition<IncidentView, [unknown]>, { args: [decision] });
       if (view.stage !== 'RAPID_REVIEW') throw new Error(`${form.ref}: the LA decision left the case at ${view.stage}`);

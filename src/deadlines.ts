@@ -1,25 +1,21 @@
 /**
- * Deadline arithmetic and the reminder schedule (DESIGN.md §2 and §4).
+ * Deadline arithmetic and the reminder schedule (DESIGN.md §2, §4 and §6).
  *
- * Runs in activities and clients, never in workflow code: it reads the
- * working-day calendar, which is data that can change while a case is open.
+ * Runs in activities and clients, never in workflow code: it reads the working-day calendar and
+ * London's clock, which are data that can change while a case is open.
  */
 import type { WorkingDayCalendar } from './calendar';
 import { addDays, addMonths, type IsoDate } from './process/dates';
+import type { DeadlineClock, ReminderProgress } from './process/incident';
+import { timescale, type ReminderLevel } from './process/timescales';
 import { endOfLondonDay, londonDate, londonInstant } from './london';
-import { timescale, type ReminderLevel, type TimescaleName } from './process/timescales';
+
+export type { DeadlineClock, ReminderProgress } from './process/incident';
 
 /** Every reminder after the notice goes out at this London time, on a working day. */
 export const REMINDER_TIME = '09:00:00';
-
-/** The facts a deadline is computed from. Plain JSON: it lives in workflow state. */
-export interface DeadlineClock {
-  timescale: TimescaleName;
-  /** Day 0 (a London date), or for clock-hours the instant the clock started. */
-  start: string;
-  /** The due date when the Business Unit sets it (information requests, a deferred publication). */
-  setDue?: IsoDate;
-}
+/** A reminder missed while the worker was down goes out at once only before this London time on a working day. */
+export const WORKING_DAY_ENDS = '17:30:00';
 
 export interface ComputedDue {
   /** The London date the deadline falls on. */
@@ -35,12 +31,12 @@ export interface DeadlineSettings {
 }
 export const DEFAULT_DEADLINE_SETTINGS: DeadlineSettings = { websiteRetentionMonths: 6 };
 
+const onDay = (due: IsoDate): ComputedDue => ({ due, dueAt: endOfLondonDay(due).toISOString() });
+
 export function computeDue(clock: DeadlineClock, calendar: WorkingDayCalendar, settings = DEFAULT_DEADLINE_SETTINGS): ComputedDue {
   const { length: tableLength } = timescale(clock.timescale);
-  const length =
-    clock.timescale === 'website-removal' ? { unit: 'calendar-months' as const, n: settings.websiteRetentionMonths } : tableLength;
-  const onDay = (due: IsoDate): ComputedDue => ({ due, dueAt: endOfLondonDay(due).toISOString() });
-  // A date set by the Business Unit (an information request, or a deferred publication) wins.
+  const length = clock.timescale === 'website-removal' ? { unit: 'calendar-months' as const, n: settings.websiteRetentionMonths } : tableLength;
+  // A date set by the Business Unit (an information request) wins.
   if (clock.setDue !== undefined) return onDay(clock.setDue);
   switch (length.unit) {
     case 'clock-hours': {
@@ -53,11 +49,8 @@ export function computeDue(clock: DeadlineClock, calendar: WorkingDayCalendar, s
       return onDay(calendar.subtractWorkingDays(clock.start, length.n));
     case 'calendar-months':
       return onDay(addMonths(clock.start, length.n));
-    case 'until-done':
-      return onDay(calendar.addWorkingDays(clock.start, length.remindEveryWorkingDays));
     case 'set-by-business-unit':
-      if (!clock.setDue) throw new RangeError(`${clock.timescale}: the Business Unit sets this due date, and none was given`);
-      return onDay(clock.setDue);
+      throw new RangeError(`${clock.timescale}: the Business Unit sets this due date, and none was given`);
   }
 }
 
@@ -78,24 +71,26 @@ const at9 = (level: ReminderLevel, occurrence: number, on: IsoDate): ReminderSlo
 });
 
 /**
- * The scheduled reminders (levels 2-5) of a deadline running from `from` (a
- * London date) to `due`, in time order. Overdue reminders never end, so this
- * is a generator: take what you need.
+ * The scheduled reminders (levels 2-5) of a deadline running from `from` (a London date) to `due`
+ * (the date being chased), in time order. Reminders after the due date never end, so this is a
+ * generator: take what you need.
  */
-export function* reminderSlots(
-  clock: DeadlineClock,
-  from: IsoDate,
-  due: IsoDate,
-  calendar: WorkingDayCalendar,
-): Generator<ReminderSlot> {
+export function* reminderSlots(clock: DeadlineClock, from: IsoDate, due: IsoDate, calendar: WorkingDayCalendar): Generator<ReminderSlot> {
   const { policy, length } = timescale(clock.timescale);
   if (policy === 'none') return;
-  if (policy === 'chase-after' || length.unit === 'until-done') {
-    const every = length.unit === 'until-done' ? length.remindEveryWorkingDays : 5;
-    const first = length.unit === 'working-days' ? length.n : every;
-    for (let k = 1; ; k++) yield at9(2, k, calendar.addWorkingDays(from, first + every * (k - 1)));
-  }
   const dueDay = calendar.workingDayOnOrBefore(due);
+  if (policy === 'chase-after') {
+    const first = length.unit === 'working-days' ? length.n : 5;
+    for (let k = 1; ; k++) yield at9(2, k, calendar.addWorkingDays(from, first + 5 * (k - 1)));
+  }
+  if (policy === 'gentle') {
+    // A policy target: a reminder 10 working days before (when there is time), on the day, then every 5 working days.
+    let k = 1;
+    const before = calendar.subtractWorkingDays(dueDay, 10);
+    if (before > from) yield at9(2, k++, before);
+    yield at9(2, k++, dueDay);
+    for (let n = 1; ; n++) yield at9(2, k++, calendar.addWorkingDays(dueDay, 5 * n));
+  }
   if (policy === 'monthly') {
     const monthBefore = addMonths(due, -1);
     for (let k = 1; addMonths(from, k) < monthBefore; k++) yield at9(2, k, calendar.workingDayOnOrBefore(addMonths(from, k)));
@@ -113,60 +108,129 @@ export function* reminderSlots(
   for (let k = 1; ; k++) yield at9(5, k, calendar.addWorkingDays(due, k));
 }
 
-/** Where a deadline's reminders stand, as the workflow tracks it. */
-export interface ReminderProgress {
-  /** When reminders started: the notice (level 1) goes at this instant. Absent: nobody is chased yet. */
-  remindersFrom?: string;
-  /** Every slot at or before this instant has been sent or superseded. */
-  remindedUpTo?: string;
+/** Inside the working day: a working day in London, from 09:00 until 17:30. */
+export function inWorkingHours(instant: Date, calendar: WorkingDayCalendar): boolean {
+  const day = londonDate(instant);
+  if (!calendar.isWorkingDay(day)) return false;
+  const t = instant.getTime();
+  return t >= londonInstant(day, REMINDER_TIME).getTime() && t < londonInstant(day, WORKING_DAY_ENDS).getTime();
+}
+
+/** The next 09:00 London on a working day after `instant` (today's, if it is still to come). */
+export function nextWorkingMorning(instant: Date, calendar: WorkingDayCalendar): Date {
+  let day = londonDate(instant);
+  for (let i = 0; i < 30; i++, day = addDays(day, 1)) {
+    if (!calendar.isWorkingDay(day)) continue;
+    const nine = londonInstant(day, REMINDER_TIME);
+    if (nine.getTime() > instant.getTime()) return nine;
+  }
+  throw new RangeError(`no working day within 30 days of ${instant.toISOString()}`);
+}
+
+/** What the workflow asks about one deadline. */
+export interface PlanInput {
+  clock: DeadlineClock;
+  progress: ReminderProgress;
+  /** After a deferral: the date chased by reminders (the statutory due date does not move). */
+  revisedTarget?: IsoDate;
+  /** When it was met, for the verdict: on time or late, and by how much. */
+  met?: { on?: IsoDate; at?: string };
 }
 
 export interface DeadlinePlan extends ComputedDue {
+  /** Open and past the date being chased (a statutory deadline; a policy target is never overdue). */
   overdue: boolean;
+  /** Met: whether by the due date (instants compared as instants). */
+  onTime?: boolean;
+  /** Met late, or open past the due date: working days late (so far). */
+  workingDaysLate?: number;
+  /** A clock-hour deadline met late: hours late (rounded up). */
+  hoursLate?: number;
   /** The reminder to send now: the latest slot that has come and not been handled. Earlier missed ones are superseded. */
   sendNow?: ReminderSlot;
-  /** When the workflow should next wake for this deadline (next reminder, or the moment it becomes overdue). */
+  /** When the workflow should next wake for this deadline (next reminder, the moment it becomes overdue, the next working morning). */
   wakeAt?: string;
 }
 
+function verdict(computed: ComputedDue, met: NonNullable<PlanInput['met']>, calendar: WorkingDayCalendar): Pick<DeadlinePlan, 'onTime' | 'workingDaysLate' | 'hoursLate'> {
+  if (met.at !== undefined) {
+    const lateMs = Date.parse(met.at) - Date.parse(computed.dueAt);
+    if (lateMs <= 0) return { onTime: true };
+    return { onTime: false, hoursLate: Math.ceil(lateMs / 3_600_000), workingDaysLate: Math.max(calendar.workingDaysBetween(computed.due, londonDate(new Date(met.at))), 0) };
+  }
+  const on = met.on!;
+  if (on <= computed.due) return { onTime: true };
+  return { onTime: false, workingDaysLate: calendar.workingDaysBetween(computed.due, on) };
+}
+
 /**
- * Recompute a deadline from today's calendar and say what to send now and
- * when to wake next. `now` is the workflow's clock.
+ * Recompute a deadline from today's calendar and say what to send now and when to wake next.
+ * `now` is the workflow's clock.
+ *
+ * - The notice goes at the instant reminders started (it acknowledges a recorded step). If the
+ *   deadline had already reached a warning, due-today or overdue level by then, the notice is that
+ *   level instead, to that level's recipients (DESIGN.md §6). A notice opened by a clock rather
+ *   than a step waits for working hours like any reminder.
+ * - A scheduled reminder whose 09:00 slot passed while the worker was down goes out at once if it
+ *   is still a working day between 09:00 and 17:30 London, otherwise at the next working 09:00.
  */
-export function planDeadline(
-  clock: DeadlineClock,
-  progress: ReminderProgress,
-  now: Date,
-  calendar: WorkingDayCalendar,
-  settings = DEFAULT_DEADLINE_SETTINGS,
-): DeadlinePlan {
+export function planDeadline(input: PlanInput, now: Date, calendar: WorkingDayCalendar, settings: DeadlineSettings = DEFAULT_DEADLINE_SETTINGS): DeadlinePlan {
+  return plan(input, now, calendar, settings);
+}
+
+function plan({ clock, progress, revisedTarget, met }: PlanInput, now: Date, calendar: WorkingDayCalendar, settings: DeadlineSettings): DeadlinePlan {
   const computed = computeDue(clock, calendar, settings);
   const { statutory } = timescale(clock.timescale);
   const nowMs = now.getTime();
+  const chased = revisedTarget !== undefined && revisedTarget > computed.due ? onDay(revisedTarget) : computed;
+  const chasedAtMs = Date.parse(chased.dueAt);
   const dueAtMs = Date.parse(computed.dueAt);
-  const plan: DeadlinePlan = { ...computed, overdue: statutory && nowMs > dueAtMs };
-  // Wake the moment a statutory deadline passes, so the case board shows it overdue at once.
-  const wakes: number[] = statutory && nowMs <= dueAtMs ? [dueAtMs + 1000] : [];
+  const plan: DeadlinePlan = { ...computed, overdue: false };
+  if (met) return { ...plan, ...verdict(computed, met, calendar) };
+  plan.overdue = statutory && nowMs > chasedAtMs;
+  if (nowMs > dueAtMs) plan.workingDaysLate = Math.max(calendar.workingDaysBetween(computed.due, londonDate(now)), 0);
+  // Wake the moment a statutory deadline (or its revised target) passes, so the case board shows it at once.
+  const wakes: number[] = statutory && nowMs <= chasedAtMs ? [chasedAtMs + 1000] : [];
+  if (nowMs <= dueAtMs && dueAtMs !== chasedAtMs) wakes.push(dueAtMs + 1000);
 
   if (progress.remindersFrom !== undefined) {
     const fromMs = Date.parse(progress.remindersFrom);
     const handledMs = progress.remindedUpTo === undefined ? -Infinity : Date.parse(progress.remindedUpTo);
-    const from = isDate(clock.start) && clock.start <= londonDate(new Date(fromMs)) ? clock.start : londonDate(new Date(fromMs));
-    const notice: ReminderSlot = { level: 1, occurrence: 1, on: londonDate(new Date(fromMs)), at: progress.remindersFrom };
-    const consider = (slot: ReminderSlot): boolean => {
+    const startDay = londonDate(new Date(fromMs));
+    const from = isDate(clock.start) && clock.start <= startDay ? clock.start : startDay;
+    const schedule = reminderSlots(clock, from, chased.due, calendar);
+    // The level the deadline had reached when reminders started: a warning or worse replaces the notice.
+    let reached: ReminderSlot | undefined;
+    let next = schedule.next();
+    while (!next.done && Date.parse(next.value.at) <= fromMs) {
+      reached = next.value;
+      next = schedule.next();
+    }
+    const notice: ReminderSlot =
+      reached && reached.level >= 3
+        ? { ...reached, on: startDay, at: progress.remindersFrom }
+        : { level: 1, occurrence: 1, on: startDay, at: progress.remindersFrom };
+    let due: ReminderSlot | undefined;
+    let gated = false;
+    const consider = (slot: ReminderSlot, atOnce: boolean): boolean => {
       const slotMs = Date.parse(slot.at);
       if (slotMs > nowMs) {
         wakes.push(slotMs);
         return false;
       }
-      if (slotMs > handledMs) plan.sendNow = slot;
+      if (slotMs > handledMs) {
+        due = slot;
+        gated = !atOnce;
+      }
       return true;
     };
-    if (consider(notice)) {
-      for (const slot of reminderSlots(clock, from, computed.due, calendar)) {
-        if (Date.parse(slot.at) <= fromMs) continue;
-        if (!consider(slot)) break;
-      }
+    if (consider(notice, !progress.noticeInWorkingHours)) {
+      for (; !next.done; next = schedule.next()) if (!consider(next.value, false)) break;
+    }
+    if (due) {
+      // A scheduled reminder goes only in working hours (a punctual 09:00 one is in them).
+      if (!gated || inWorkingHours(now, calendar)) plan.sendNow = due;
+      else wakes.push(nextWorkingMorning(now, calendar).getTime());
     }
   }
   if (wakes.length > 0) plan.wakeAt = new Date(Math.min(...wakes)).toISOString();

@@ -1,43 +1,49 @@
 /**
  * One serious incident, from the eCase form to closure (DESIGN.md §1).
  *
- * The workflow is the system of record while the case is open. It holds the
- * case as plain JSON, accepts the Business Unit's messages through validated
- * updates, and follows every open deadline: it asks an activity to compute
- * due dates and the reminder schedule from the current calendar, sends what
- * is due, then sleeps until the next reminder or the next message.
+ * The workflow is the system of record while the case is open. It holds the case as plain JSON,
+ * accepts the Business Unit's steps (src/process/steps.ts) through validated updates and through
+ * signals, and follows every open deadline: it asks an activity to compute due dates and the
+ * reminder schedule from the current calendar, starts the sends that are due (each on its own: one
+ * failing email holds up nothing else), then sleeps until the next reminder, the next message or
+ * the next finished send.
+ *
+ * A case never silently stops (DESIGN.md §7): a message it cannot read or that does not fit is
+ * refused and the refusal recorded; an email that cannot go raises the case for attention.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
   setCurrentDetails,
+  setDefaultSignalHandler,
+  setDefaultUpdateHandler,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { IncidentActivities } from '../activities/types';
-import type { DeadlinePlan } from '../src/deadlines';
-import { viewOf, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/process/incident';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { MESSAGE_NAMES, signals, stateQuery, TIMELINE_QUERY_DESCRIPTION, timelineQuery, updates, type MessageName } from '../src/process/messages';
-import { timelineOf } from '../src/process/timeline';
+import type { IncidentActivities, ReminderResult } from '../activities/types';
+import type { DeadlinePlan } from '../src/deadlines';
 import { currentDetails } from '../src/process/caseBoard';
-import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/process/searchAttributes';
-import {
-  applyMessage,
-  checkMessage,
-  openCase,
-  openDelayReasonsIfMissed,
-  recipientsFor,
-  RULES,
-  type MessageRule,
-  type Refusal,
-} from '../src/process/transitions';
+import { applyStep, checkStep, recordRefusal, type AnyStep, type Refusal, type StepContext } from '../src/process/engine';
+import { recipientsFor } from '../src/process/escalation';
+import { viewOf, type AttentionItem, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/process/incident';
+import { MESSAGE_NAMES, signals, stateQuery, TIMELINE_QUERY_DESCRIPTION, timelineQuery, updates, type MessageName } from '../src/process/messages';
+import { openCase, refusedCase, startRefusal } from '../src/process/open';
+import { refusedPayloadReason } from '../src/process/payloads';
+import type { Role } from '../src/process/roles';
+import { KscpAttention, KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/process/searchAttributes';
+import { openDelayReasonsIfOwed, STEPS } from '../src/process/steps';
+import { timelineOf } from '../src/process/timeline';
+import { CASE_BOARD_V2, followDeadlinesV2 } from './legacy';
 
 /** Planning is arithmetic over the calendar: seconds at most; a dead worker's attempt is retried soon. */
 const { planDeadlines } = proxyActivities<IncidentActivities>({
@@ -46,14 +52,15 @@ const { planDeadlines } = proxyActivities<IncidentActivities>({
 });
 
 /**
- * Email retries for as long as the mail server is down: a reminder is late, never lost. The
- * activity heartbeats while it talks to the mail server, so an attempt on a worker that died is
- * retried within seconds rather than at the end of the 2 minutes.
+ * Email retries for as long as the mail server is down: a reminder is late, never lost. A
+ * configuration error (no such recipient) or a permanent refusal is non-retryable and raises the
+ * case for attention instead. The activity heartbeats while it talks to the mail server, so an
+ * attempt on a worker that died is retried within seconds.
  */
-const { sendReminder } = proxyActivities<IncidentActivities>({
+const { sendReminder, sendAttentionNotice } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: ['RecipientUnresolvable', 'MailPermanentlyRefused'] },
 });
 
 /**
@@ -65,11 +72,12 @@ const { archiveCase } = proxyActivities<IncidentActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/**
- * The case board as it is now (docs/changing-workflows.md): the route shown, the board updated
- * before waiting on email and when no deadline is open. Cases recorded before keep their commands.
- */
-const CASE_BOARD_V2 = 'case-board-v2';
+/** The declared process model and truthful records (docs/changing-workflows.md). */
+const PROCESS_MODEL_V3 = 'process-model-v3';
+/** An email that cannot go is tried again this long after, until someone fixes its cause. */
+const ATTENTION_RETRY_MS = 60 * 60_000;
+/** An update waits this long at most for its new due dates before answering without them. */
+const PLANNED_WAIT = '15 seconds';
 
 const now = (): Date => new Date();
 /** The latest date accepted as not in the future: tomorrow's UTC date on the workflow clock (clients check London dates exactly). */
@@ -80,34 +88,119 @@ function refuse(refusal: Refusal): never {
 }
 
 export async function incident(input: IncidentInput): Promise<IncidentView> {
-  const state = input.resume ?? openCase(input, now());
-  const archive = caseArchiver();
+  const rules: StepContext['rules'] = patched(PROCESS_MODEL_V3) ? 3 : 2;
+  const ctx = (): StepContext => ({ now: now(), rules, latestDate: tomorrowUtc() });
+  const info = workflowInfo();
+  // Only a continuation carries a case's state; a start that brings one (a copied input) is refused.
+  const resumed = info.continuedFromExecutionRunId !== undefined || rules === 2 ? input?.resume : undefined;
+  // Cases started before these checks existed (rules 2) replay as they were accepted.
+  const refusal = resumed || rules === 2
+    ? undefined
+    : input?.resume !== undefined
+      ? 'it carries the state of another run (a copy of a continued case), which only Temporal\'s continue-as-new may pass on'
+      : startRefusal(input, info.workflowId, info.startTime, rules);
+  const state = resumed ?? (refusal ? refusedCase(info.workflowId, refusal, now()) : openCase(input, ctx()));
+  const board = caseBoard(rules);
 
-  setHandler(stateQuery, () => viewOf(state), { description: 'The case: stage, every deadline, events and reminders sent' });
+  setHandler(stateQuery, () => viewOf(state), { description: 'The case: stage, every deadline, events, reminders sent, and what needs attention' });
   setHandler(timelineQuery, () => timelineOf(state), { description: TIMELINE_QUERY_DESCRIPTION });
-  for (const name of MESSAGE_NAMES) acceptMessage(state, name);
+  if (refusal) {
+    log.warn('start refused', { workflowId: info.workflowId, reason: refusal });
+    board.show(state);
+    return viewOf(state);
+  }
+
+  const sends = rules === 3 ? reminderSends(state, board) : undefined;
+  let plannedRevision = -1;
+  const planned = async (): Promise<void> => {
+    const wanted = state.revision;
+    await condition(() => plannedRevision >= wanted || state.stage === 'CLOSED', PLANNED_WAIT);
+  };
+  const afterChange = (): void => sends?.cancelStale();
+  for (const name of MESSAGE_NAMES) acceptStep(state, name, ctx, rules === 3 ? planned : undefined, afterChange);
+  if (rules === 3) refuseUnknownMessages(state);
+  const archive = caseArchiver();
 
   while (state.stage !== 'CLOSED') {
     // A long-lived case starts a fresh history when Temporal suggests it, carrying its plain-JSON state.
     if (workflowInfo().continueAsNewSuggested) {
+      await sends?.stopAll();
       await condition(allHandlersFinished);
       await archive.written();
       await continueAsNew<typeof incident>({ ...input, resume: state });
     }
     const seen = state.revision;
-    const wakeAt = await followDeadlines(state);
+    const wakeAt = sends ? await followDeadlines(state, ctx(), sends, board) : await followDeadlinesV2(state, { planDeadlines, sendReminder, showOnCaseBoard: board.show, now });
+    plannedRevision = seen;
     archive.onStageChange(state);
     if (state.revision !== seen) continue;
     const timeout = wakeAt === undefined ? undefined : Math.max(Date.parse(wakeAt) - Date.now(), 1);
     if (timeout === undefined) await condition(() => state.revision !== seen);
     else await condition(() => state.revision !== seen, timeout);
   }
-  showOnCaseBoard(state);
+  await sends?.stopAll();
+  board.show(state);
   await condition(allHandlersFinished);
   archive.onStageChange(state);
   await archive.written();
   log.info('case closed', { ref: state.ref, because: state.closedBecause });
   return viewOf(state);
+}
+
+/**
+ * Register a step as an update (validated: refused with the reason, nothing changed) and as a
+ * signal of the same name for clients that cannot wait for an answer (recorded as refused when it
+ * does not fit, or when its payload could not be read).
+ */
+function acceptStep(state: IncidentState, name: MessageName, ctx: () => StepContext, planned: (() => Promise<void>) | undefined, afterChange: () => void): void {
+  const st = STEPS[name] as AnyStep;
+  const unreadable = (input: unknown): Refusal | undefined => {
+    const reason = refusedPayloadReason(input);
+    return reason === undefined ? undefined : { kind: 'InvalidInput', message: `the message could not be used: ${reason}` };
+  };
+  setHandler(
+    updates[name] as UpdateDefinition<IncidentView, [unknown]>,
+    async (input: unknown) => {
+      applyStep(st, state, input, ctx());
+      afterChange();
+      // The answer carries the new due dates (kscp prints them), once the calendar has computed them.
+      if (planned) await planned();
+      return viewOf(state);
+    },
+    {
+      validator: (input: unknown) => {
+        const refusal = unreadable(input) ?? checkStep(name, st, state, input, ctx());
+        if (refusal) refuse(refusal);
+      },
+      description: st.description,
+    },
+  );
+  setHandler(
+    signals[name] as SignalDefinition<[unknown]>,
+    (input: unknown) => {
+      const refusal = unreadable(input) ?? checkStep(name, st, state, input, ctx());
+      if (!refusal) {
+        applyStep(st, state, input, ctx());
+        afterChange();
+        return;
+      }
+      recordRefusal(state, now(), { message: name, via: 'signal', reason: refusal.message });
+    },
+    { description: `${st.description} (for clients that cannot wait for an answer; one that does not fit is recorded as refused)` },
+  );
+}
+
+/** A message with a name the case does not know is refused and recorded (a signal is not left to vanish). */
+function refuseUnknownMessages(state: IncidentState): void {
+  const known = `known: ${MESSAGE_NAMES.join(', ')}`;
+  const nameOf = (name: string): string => (/^[A-Za-z0-9_.:-]{1,60}$/.test(name) ? name : '(an unreadable name)');
+  setDefaultSignalHandler((name: string) => {
+    recordRefusal(state, now(), { message: nameOf(name), via: 'signal', reason: `the case has no message of that name (${known})` });
+  });
+  setDefaultUpdateHandler((name: string) => {
+    recordRefusal(state, now(), { message: nameOf(name), via: 'update', reason: `the case has no message of that name (${known})` });
+    throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `case ${state.ref} has no message named ${nameOf(name)} (${known})` });
+  });
 }
 
 /**
@@ -130,143 +223,272 @@ function caseArchiver(): { onStageChange(state: IncidentState): void; written():
   };
 }
 
-/**
- * Register a message as an update (validated: refused with the reason, nothing changed) and as a
- * signal of the same name for the Web UI (recorded as refused when it does not fit).
- */
-function acceptMessage(state: IncidentState, name: MessageName): void {
-  // Inputs are checked by the rule's schema, so the handlers take them as unknown.
-  const rule = RULES[name] as MessageRule<unknown>;
-  setHandler(
-    updates[name] as UpdateDefinition<IncidentView, [unknown]>,
-    (input: unknown) => {
-      applyMessage(rule, state, input, now());
-      return viewOf(state);
-    },
-    {
-      validator: (input: unknown) => {
-        const refusal = checkMessage(rule, state, input, tomorrowUtc());
-        if (refusal) refuse(refusal);
-      },
-      description: rule.description,
-    },
-  );
-  setHandler(
-    signals[name] as SignalDefinition<[unknown]>,
-    (input: unknown) => {
-      const refusal = checkMessage(rule, state, input, tomorrowUtc());
-      if (!refusal) return applyMessage(rule, state, input, now());
-      state.events.push({ at: now().toISOString(), what: `${rule.command} sent as a signal was refused: ${refusal.message}` });
-      state.revision++;
-    },
-    { description: `${rule.description} (from the Web UI; one that does not fit is recorded as refused)` },
+// Following deadlines ------------------------------------------------------------------------------
+
+/** What the planner is asked about: open deadlines, and any whose dates or verdict must be (re)computed. */
+function followed(state: IncidentState): DeadlineState[] {
+  return state.deadlines.filter(
+    (d) => d.status === 'open' || d.due === undefined || (d.status === 'met' && (d.onTime === undefined || (d.onTime === false && d.workingDaysLate === undefined))),
   );
 }
 
+/** What a plan of a deadline depends on, to tell whether it changed while the plan was computed. */
+const fingerprint = (d: DeadlineState): string => JSON.stringify([d.clock, d.status, d.metOn, d.metAt, d.revisedTarget, d.remindersFrom]);
+
 /**
- * Recompute every deadline from the current calendar, send the reminders
- * that are due, keep the search attributes current, and say when to wake.
+ * Recompute every deadline from the current calendar, start the reminders that are due, keep the
+ * case board current, and say when to wake.
  */
-async function followDeadlines(state: IncidentState): Promise<string | undefined> {
-  const followed = state.deadlines.filter((d) => d.status === 'open' || d.due === undefined);
-  if (followed.length === 0) {
-    // Nothing to follow (say, waiting for the Panel's reviewer): the board still shows the new stage.
-    if (patched(CASE_BOARD_V2)) showOnCaseBoard(state);
-    return undefined;
+async function followDeadlines(state: IncidentState, ctx: StepContext, sends: ReminderSends, board: CaseBoard): Promise<string | undefined> {
+  const list = followed(state);
+  const wakes: string[] = sends.retryTimes();
+  if (list.length > 0) {
+    const planNow = ctx.now.toISOString();
+    const asked = list.map(fingerprint);
+    const plans = await planDeadlines({
+      now: planNow,
+      deadlines: list.map((d) => ({
+        clock: d.clock,
+        progress: { remindersFrom: d.remindersFrom, remindedUpTo: d.remindedUpTo, noticeInWorkingHours: d.noticeInWorkingHours },
+        revisedTarget: d.revisedTarget,
+        met: d.status === 'met' ? { on: d.metOn, at: d.metAt } : undefined,
+      })),
+    });
+    list.forEach((d, i) => {
+      const plan = plans[i];
+      // A message may have changed this deadline while the plan was computed: the next pass re-plans it.
+      if (!plan || fingerprint(d) !== asked[i]) return;
+      if ('error' in plan) {
+        sends.attention({
+          id: `deadline:${d.name}`,
+          kind: 'deadline-not-computed',
+          deadline: d.name,
+          problem: `the ${d.name} deadline of case ${state.ref} cannot be computed: ${plan.error}`,
+          fix: 'correct the date it is computed from with kscp amend',
+        });
+        return;
+      }
+      sends.resolved(`deadline:${d.name}`);
+      d.due = plan.due;
+      d.dueAt = plan.dueAt;
+      if (d.status === 'met') {
+        d.onTime = plan.onTime;
+        if (plan.workingDaysLate !== undefined) d.workingDaysLate = plan.workingDaysLate;
+        return;
+      }
+      if (d.status !== 'open') return;
+      d.overdue = plan.overdue;
+      if (plan.workingDaysLate !== undefined) d.workingDaysLate = plan.workingDaysLate;
+      else delete d.workingDaysLate;
+      if (plan.sendNow) sends.start(d, plan, planNow);
+      if (plan.wakeAt) wakes.push(plan.wakeAt);
+    });
   }
-  const planNow = now().toISOString();
-  const plans = await planDeadlines({
-    now: planNow,
-    deadlines: followed.map((d) => ({ clock: d.clock, progress: { remindersFrom: d.remindersFrom, remindedUpTo: d.remindedUpTo } })),
-  });
-  const sends: Array<Promise<void>> = [];
-  followed.forEach((d, i) => {
-    const plan = plans[i];
-    if (!plan) return;
-    const startedFrom = d.remindersFrom;
-    d.due = plan.due;
-    d.dueAt = plan.dueAt;
-    if (d.status === 'met' && d.onTime === undefined) d.onTime = d.metAt !== undefined ? d.metAt <= plan.dueAt : d.metOn! <= plan.due;
-    if (d.status !== 'open') return;
-    d.overdue = plan.overdue;
-    // A message may have changed this deadline while the plan was computed: the next pass re-plans it.
-    if (plan.sendNow && d.remindersFrom === startedFrom) sends.push(remind(state, d, plan, planNow));
-  });
-  // The board shows what is due and overdue at once, even while the mail server is down and a
-  // reminder is still being retried (cases recorded before this change keep their recorded order).
-  if (sends.length && patched(CASE_BOARD_V2)) showOnCaseBoard(state);
-  await Promise.all(sends);
-  if (state.reminders.some((r) => r.deadline === 'lcspr-publication' && r.level === 5)) openDelayReasonsIfMissed(state, now());
-  showOnCaseBoard(state);
-  const wakes = plans.map((p) => p.wakeAt).filter((w): w is string => w !== undefined);
+  openDelayReasonsIfOwed(state, ctx);
+  board.show(state);
   return wakes.length ? wakes.reduce((a, b) => (a < b ? a : b)) : undefined;
 }
 
-async function remind(state: IncidentState, d: DeadlineState, plan: DeadlinePlan, planNow: string): Promise<void> {
-  const slot = plan.sendNow;
-  if (!slot) return;
-  const { workflowId, firstExecutionRunId } = workflowInfo();
-  const to = recipientsFor(d.owner, slot.level);
-  // The first run's id (stable across continue-as-new) tells apart two cases that reuse a reference.
-  const identity = `${workflowId}/${firstExecutionRunId}/${d.name}/${plan.due}/L${slot.level}/${slot.occurrence}`;
-  const result = await sendReminder({
-    workflowId,
-    ref: state.ref,
-    deadline: { name: d.name, timescale: d.clock.timescale, due: plan.due, dueAt: plan.dueAt },
-    level: slot.level,
-    occurrence: slot.occurrence,
-    scheduledAt: slot.at,
-    to,
-    identity,
-    policeInvestigation: state.policeInvestigation,
-    childDied: state.childDied,
-  });
-  d.remindedUpTo = planNow;
-  state.reminders.push({
-    deadline: d.name,
-    due: plan.due,
-    level: slot.level,
-    occurrence: slot.occurrence,
-    scheduledAt: slot.at,
-    sentAt: now().toISOString(),
-    to,
-    messageId: result.messageId,
-  });
+interface ReminderSends {
+  /** Raise the case for attention (once per problem; the Business Manager is told by email). */
+  attention(item: Omit<AttentionItem, 'since' | 'managerTold'>): void;
+  /** The problem `id` is gone. */
+  resolved(id: string): void;
+  /** Start sending the slot `plan` says is due, unless a send for this deadline is still going. */
+  start(d: DeadlineState, plan: DeadlinePlan, planNow: string): void;
+  /** Cancel the sends of deadlines no longer open (met or cancelled while the email was being retried). */
+  cancelStale(): void;
+  /** When an email that could not go is to be tried again. */
+  retryTimes(): string[];
+  /** Cancel every send still going (before continue-as-new or closing); the next run resends, the ledger keeps it once. */
+  stopAll(): Promise<void>;
 }
 
 /**
- * The case board in the Web UI: stage, next deadline, overdue flag, notifying agency and route as
- * search attributes (upserted only when changed), and the case page's current details.
+ * The reminder emails of a case, each on its own: a send runs beside the case's loop (which keeps
+ * planning, recording and updating the board), records itself when it finishes, and raises the case
+ * for attention when it cannot go.
  */
-function showOnCaseBoard(state: IncidentState): void {
-  setCurrentDetails(currentDetails(state));
-  const open = state.deadlines.filter((d) => d.status === 'open' && d.dueAt !== undefined);
-  const next = open.reduce<DeadlineState | undefined>((a, d) => (a && a.dueAt! <= d.dueAt! ? a : d), undefined);
-  const withRoute = patched(CASE_BOARD_V2);
-  const wanted = {
-    stage: state.stage,
-    next: next?.dueAt ?? null,
-    nextName: next?.name ?? null,
-    overdue: open.some((d) => d.overdue),
-    agency: state.notifyingAgency,
-    ...(withRoute ? { route: state.route ?? null } : {}),
+function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
+  const going: Record<string, { scope: CancellationScope; done: Promise<void> }> = {};
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+
+  const attention = (item: Omit<AttentionItem, 'since' | 'managerTold'>): void => {
+    state.attention ??= [];
+    const existing = state.attention.find((a) => a.id === item.id);
+    if (existing) {
+      Object.assign(existing, { problem: item.problem, fix: item.fix, retryAt: item.retryAt });
+      return;
+    }
+    const since = now().toISOString();
+    const added: AttentionItem = { ...item, since, managerTold: false };
+    state.attention.push(added);
+    log.warn('case needs attention', { ref: state.ref, problem: item.problem });
+    // One email to the Business Manager per problem, on its own too.
+    void sendAttentionNotice({ workflowId, ref: state.ref, problem: item.problem, fix: item.fix, identity: `${workflowId}/${firstExecutionRunId}/attention/${item.id}/${since}` }).then(
+      () => {
+        added.managerTold = true;
+        state.revision++;
+      },
+      (err: unknown) => log.warn('the Business Manager could not be told', { ref: state.ref, error: String((err as Error)?.message ?? err) }),
+    );
   };
-  const current = workflowInfo().typedSearchAttributes;
-  const have = {
-    stage: current.get(KscpStage) ?? null,
-    next: current.get(KscpNextDeadline)?.toISOString() ?? null,
-    nextName: current.get(KscpNextDeadlineName) ?? null,
-    overdue: current.get(KscpOverdue) ?? null,
-    agency: current.get(KscpNotifyingAgency) ?? null,
-    ...(withRoute ? { route: current.get(KscpRoute) ?? null } : {}),
+  const resolved = (id: string): void => {
+    if (!state.attention?.some((a) => a.id === id)) return;
+    state.attention = state.attention.filter((a) => a.id !== id);
+    state.revision++;
   };
-  if (JSON.stringify(have) === JSON.stringify(wanted)) return;
-  upsertSearchAttributes([
-    { key: KscpStage, value: wanted.stage },
-    { key: KscpNextDeadline, value: wanted.next === null ? null : new Date(wanted.next) },
-    { key: KscpNextDeadlineName, value: wanted.nextName },
-    { key: KscpOverdue, value: wanted.overdue },
-    { key: KscpNotifyingAgency, value: wanted.agency },
-    ...(withRoute ? [{ key: KscpRoute, value: wanted.route ?? null }] : []),
-  ]);
+
+  const recordSent = (d: DeadlineState, plan: DeadlinePlan, planNow: string, to: Role[], result: ReminderResult): void => {
+    const slot = plan.sendNow!;
+    d.remindedUpTo = planNow;
+    const refusedRoles = (result.refused ?? []).map((r) => r.role as Role);
+    state.reminders.push({
+      deadline: d.name,
+      due: plan.due,
+      level: slot.level,
+      occurrence: slot.occurrence,
+      scheduledAt: slot.at,
+      sentAt: now().toISOString(),
+      to,
+      messageId: result.messageId,
+      ...(refusedRoles.length && { refused: refusedRoles }),
+    });
+    resolved(`email:${d.name}`);
+    if (refusedRoles.length) {
+      attention({
+        id: `recipients:${d.name}`,
+        kind: 'recipients-refused',
+        deadline: d.name,
+        problem: `the mail server refused ${(result.refused ?? []).map((r) => `${r.role} <${r.address}> (${r.reason})`).join('; ')} for the ${d.name} reminder of case ${state.ref}; the others received it`,
+        fix: 'correct those addresses in the directory (config/directory.json, KSCP_DIRECTORY_FILE); later reminders use it at once',
+      });
+    } else resolved(`recipients:${d.name}`);
+  };
+
+  const failed = (d: DeadlineState, err: unknown): void => {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const fix =
+      type === 'RecipientUnresolvable'
+        ? 'add or correct the role or agency in the directory (config/directory.json, KSCP_DIRECTORY_FILE), or correct the case with kscp amend; the case tries again every hour'
+        : type === 'MailPermanentlyRefused'
+          ? 'check the address and the mail server (SMTP_HOST) settings; the case tries again every hour'
+          : 'see the worker log; the case tries again every hour';
+    attention({
+      id: `email:${d.name}`,
+      kind: 'email-not-sent',
+      deadline: d.name,
+      problem: `the ${d.name} reminder of case ${state.ref} could not be sent: ${message}`,
+      fix,
+      retryAt: new Date(Date.now() + ATTENTION_RETRY_MS).toISOString(),
+    });
+  };
+
+  return {
+    attention,
+    resolved,
+    start(d, plan, planNow) {
+      const slot = plan.sendNow;
+      if (!slot || going[d.name]) return;
+      const to = recipientsFor(d.clock.timescale, d.owner, slot.level);
+      // The first run's id (stable across continue-as-new) tells apart two cases that reuse a reference.
+      const identity = `${workflowId}/${firstExecutionRunId}/${d.name}/${plan.due}/L${slot.level}/${slot.occurrence}`;
+      const scope = new CancellationScope();
+      const done = scope
+        .run(() =>
+          sendReminder({
+            workflowId,
+            ref: state.ref,
+            deadline: { name: d.name, timescale: d.clock.timescale, due: plan.due, dueAt: plan.dueAt },
+            level: slot.level,
+            occurrence: slot.occurrence,
+            scheduledAt: slot.at,
+            to,
+            identity,
+            policeInvestigation: state.policeInvestigation,
+            childDied: state.childDied,
+          }),
+        )
+        .then(
+          (result) => recordSent(d, plan, planNow, to, result),
+          (err: unknown) => {
+            if (isCancellation(err)) return;
+            failed(d, err);
+          },
+        )
+        .finally(() => {
+          delete going[d.name];
+          state.revision++;
+          board.show(state);
+        });
+      going[d.name] = { scope, done };
+    },
+    cancelStale() {
+      for (const [name, send] of Object.entries(going)) {
+        const d = state.deadlines.find((x) => x.name === name);
+        if (d?.status !== 'open') send.scope.cancel();
+      }
+    },
+    retryTimes() {
+      return (state.attention ?? []).flatMap((a) => (a.retryAt && !going[a.deadline ?? ''] ? [a.retryAt] : []));
+    },
+    async stopAll() {
+      const all = Object.values(going);
+      for (const send of all) send.scope.cancel();
+      await Promise.all(all.map((s) => s.done));
+    },
+  };
+}
+
+// The case board --------------------------------------------------------------------------------
+
+interface CaseBoard {
+  show(state: IncidentState): void;
+}
+
+/**
+ * The case board in the Web UI: stage, next deadline, overdue and attention flags, notifying agency
+ * and route as search attributes (upserted only when changed), and the case page's current details.
+ */
+function caseBoard(rules: StepContext['rules']): CaseBoard {
+  return {
+    show(state: IncidentState): void {
+      setCurrentDetails(currentDetails(state));
+      const open = state.deadlines.filter((d) => d.status === 'open' && d.dueAt !== undefined);
+      const next = open.reduce<DeadlineState | undefined>((a, d) => (a && a.dueAt! <= d.dueAt! ? a : d), undefined);
+      const withRoute = patched(CASE_BOARD_V2);
+      const withAttention = rules === 3;
+      const wanted = {
+        stage: state.stage,
+        next: next?.dueAt ?? null,
+        nextName: next?.name ?? null,
+        overdue: open.some((d) => d.overdue),
+        agency: state.notifyingAgency,
+        ...(withRoute ? { route: state.route ?? null } : {}),
+        ...(withAttention ? { attention: (state.attention ?? []).length > 0 } : {}),
+      };
+      const current = workflowInfo().typedSearchAttributes;
+      const have = {
+        stage: current.get(KscpStage) ?? null,
+        next: current.get(KscpNextDeadline)?.toISOString() ?? null,
+        nextName: current.get(KscpNextDeadlineName) ?? null,
+        overdue: current.get(KscpOverdue) ?? null,
+        agency: current.get(KscpNotifyingAgency) ?? null,
+        ...(withRoute ? { route: current.get(KscpRoute) ?? null } : {}),
+        ...(withAttention ? { attention: current.get(KscpAttention) ?? null } : {}),
+      };
+      if (JSON.stringify(have) === JSON.stringify(wanted)) return;
+      upsertSearchAttributes([
+        { key: KscpStage, value: wanted.stage },
+        { key: KscpNextDeadline, value: wanted.next === null ? null : new Date(wanted.next) },
+        { key: KscpNextDeadlineName, value: wanted.nextName },
+        { key: KscpOverdue, value: wanted.overdue },
+        { key: KscpNotifyingAgency, value: wanted.agency || null },
+        ...(withRoute ? [{ key: KscpRoute, value: wanted.route ?? null }] : []),
+        ...(withAttention ? [{ key: KscpAttention, value: wanted.attention ?? false }] : []),
+      ]);
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { ConfigError, loadSettings, type Settings } from '../config';
 import type { Directory } from '../directory';
 import { workflowIdFor } from '../process/incident';
 import { londonDate } from '../london';
-import { RefSchema } from '../process/schemas';
+import { DEFAULT_REF_PATTERN, RefSchema } from '../process/schemas';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {
@@ -70,6 +70,7 @@ export function today(): string {
 export function parseRef(ref: string): string {
   const parsed = RefSchema.safeParse(ref);
   if (!parsed.success) throw badInput(`<ref>: ${parsed.error.issues[0]?.message}`);
+  if (!DEFAULT_REF_PATTERN.test(parsed.data)) throw badInput(`<ref>: ${JSON.stringify(ref)} is not a case reference: use the partnership's format, e.g. KSCP-2026-014`);
   return parsed.data;
 }
 

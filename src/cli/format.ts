@@ -36,3 +36,13 @@ export function table(header: string[], rows: string[][], indent = '', style?: (
       .join('  ');
   return [line(header, -1), line(widths.map((w) => '-'.repeat(w)), -1), ...rows.map((r, i) => line(r, i))].join('\n').replace(/ +$/gm, '');
 }
+
+/**
+ * Text from a case record, made safe for a terminal: control characters (escape sequences,
+ * carriage returns, backspaces, bidirectional controls) are shown as \uXXXX instead of acting on
+ * the terminal. Line breaks inside a value are shown as \n so one value stays on one line.
+ */
+export function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}

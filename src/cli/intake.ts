@@ -8,7 +8,6 @@ import { CRITERION_IDS } from '../process/criteria';
 import { isIsoDate } from '../process/dates';
 import { formatLondonDateTime, formatLongDate, londonInstant } from '../london';
 import { incidentFormSchema, IsoDateSchema, type IncidentForm, type ValidationContext } from '../process/schemas';
-import type { LaDecisionOptions } from './commands/laDecision';
 import { confirm, Invalid, yesNo, type Asker } from './prompt';
 
 type Answers = Record<string, unknown>;
@@ -138,8 +137,11 @@ export async function askForm(asker: Asker, ctx: ValidationContext): Promise<Inc
   return form;
 }
 
+/** The LA decision's options, as `kscp la-decision` names them (commander's keys). */
+export type LaDecisionOptions = Record<string, string | undefined>;
+
 /** Ask what the LA decision's options did not give, show the decision and ask to go ahead. */
-export async function askLaDecision(asker: Asker, ref: string, given: Partial<LaDecisionOptions>, londonToday: string): Promise<LaDecisionOptions> {
+export async function askLaDecision(asker: Asker, ref: string, given: LaDecisionOptions, londonToday: string): Promise<LaDecisionOptions> {
   asker.say(`The LA's decision on notification for case ${ref}:`);
   const notifiable = await asker.ask('Is the incident notifiable to the National Panel? (yes/no): ', yesNo, 'notifiable');
   const date = (a: string): string => {
@@ -148,20 +150,27 @@ export async function askLaDecision(asker: Asker, ref: string, given: Partial<La
     if (a > londonToday) throw new Invalid(`${a} is in the future (today is ${londonToday})`);
     return a;
   };
+  const optionalDate = (a: string): string => (a === '' ? '' : date(a));
   const nonEmpty = (a: string): string => {
     if (!a) throw new Invalid('must not be empty');
     return a;
   };
-  const opts: LaDecisionOptions = { notifiable: notifiable ? 'yes' : 'no', by: given.by ?? '' };
-  if (notifiable) opts.panelNotified = given.panelNotified ?? (await asker.ask('Date the LA notified the National Panel (YYYY-MM-DD): ', date, 'panel-notified'));
-  else opts.rationale = given.rationale ?? (await asker.ask('The reasons for the decision (one line): ', nonEmpty, 'rationale'));
-  if (!given.by) opts.by = await asker.ask('Who made or is recording the decision: ', nonEmpty, 'by');
+  const opts: LaDecisionOptions = { ...given, notifiable: notifiable ? 'yes' : 'no' };
+  if (notifiable) opts.panelNotified ??= await asker.ask('Date the LA notified the National Panel (YYYY-MM-DD): ', date, 'panel-notified');
+  else opts.rationale ??= await asker.ask('The reasons for the decision (one line): ', nonEmpty, 'rationale');
+  opts.ofsted ??= (await asker.ask('Must Ofsted be notified? (yes/no): ', yesNo, 'ofsted')) ? 'required' : 'not-required';
+  if (opts.ofsted === 'required' && opts.ofstedNotified === undefined) {
+    const on = await asker.ask('Date the LA notified Ofsted (YYYY-MM-DD; empty if not yet): ', optionalDate, 'ofsted-notified');
+    if (on) opts.ofstedNotified = on;
+  }
+  opts.by ??= await asker.ask('Who made or is recording the decision: ', nonEmpty, 'by');
   asker.say('');
   asker.say(`The decision for ${ref}:`);
   asker.say(`  notifiable:      ${opts.notifiable}`);
   if (opts.panelNotified) asker.say(`  Panel notified:  ${formatLongDate(opts.panelNotified)}`);
   if (opts.rationale) asker.say(`  rationale:       ${opts.rationale}`);
+  asker.say(`  Ofsted:          ${opts.ofsted}${opts.ofstedNotified ? `, notified ${formatLongDate(opts.ofstedNotified)}` : opts.ofsted === 'required' ? ' (not yet notified)' : ''}`);
   asker.say(`  by:              ${opts.by}`);
-  await confirm(asker, notifiable ? `Record it and move ${ref} to the Rapid Review?` : `Record it and close ${ref} as not notifiable?`);
+  await confirm(asker, notifiable ? `Record it and move ${ref} to the Rapid Review?` : `Record it for ${ref} as not notifiable?`);
   return opts;
 }

@@ -5,14 +5,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import * as cal from './commands/calendar';
-import { laDecision } from './commands/laDecision';
 import { addStageCommands } from './commands/record';
 // Types only: each command's module is loaded when it runs, so `kscp` starts fast.
 import type { deadlines } from './commands/deadlines';
 import type { list } from './commands/list';
 import type { report } from './commands/report';
 import { STAGES } from '../process/incident';
-import { keys, settings } from './context';
+import { keys, settings, today } from './context';
 import { CliError, EXIT } from './errors';
 
 const ENV_HELP = `
@@ -55,29 +54,16 @@ Examples:
     )
     .action(async (opts: { file: string }) => (await import('./commands/notify')).notify(opts));
 
-  program
-    .command('la-decision')
-    .description("Record the local authority's decision on notification to the National Panel.")
-    .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
-    .option('--notifiable <yes|no>', 'whether the incident is notifiable; without it, the decision is asked in the terminal')
-    .option('--panel-notified <date>', 'the date (YYYY-MM-DD) the LA notified the National Panel; required when notifiable')
-    .option('--by <name>', 'who made or is recording the decision (a member of staff); required with --notifiable')
-    .option('--rationale <text>', 'the reasons for the decision; required when not notifiable')
-    .addHelpText(
-      'after',
-      `
-Notifiable: the case moves to RAPID_REVIEW; the 15-working-day Rapid Review clock started at day 0.
-Not notifiable: the case is closed with the rationale. Refused if the case is not waiting for this decision.
-Without --notifiable, kscp asks for the decision and whatever else is missing (typed or piped, one
-answer per line), shows it and records it only after "yes" ("no" records nothing, exit 6).
-Examples:
-  kscp la-decision KSCP-2026-014 --notifiable yes --panel-notified 2026-11-30 --by "A. Officer"
-  kscp la-decision KSCP-2026-015 --notifiable no --by "A. Officer" --rationale "Criteria not met: ..."
-  kscp la-decision KSCP-2026-014       (asks)`,
-    )
-    .action(laDecision);
-
-  addStageCommands(program);
+  addStageCommands(program, async (ref, _name, given) => {
+    const { askLaDecision } = await import('./intake');
+    const { createAsker } = await import('./prompt');
+    const asker = createAsker();
+    try {
+      return await askLaDecision(asker, ref, given, today());
+    } finally {
+      asker.close();
+    }
+  });
 
   program
     .command('status')

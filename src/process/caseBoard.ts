@@ -7,37 +7,12 @@
  * payloads too, so they are encrypted on their way to Temporal and read in clear only through the
  * codec server. No Node imports: workflow code uses this.
  */
-import type { Criterion } from './criteria';
-import type { IncidentState, Route, Stage } from './incident';
+import { CRITERION_TITLES, type Criterion } from './criteria';
+import type { IncidentState } from './incident';
+import { ROUTE_TITLES, STAGE_TITLES } from './stages';
 import type { IncidentForm } from './schemas';
 
-export const STAGE_TITLES: Record<Stage, string> = {
-  NOTIFIED: 'Notified',
-  LA_DECISION: 'Waiting for the LA decision on notification',
-  RAPID_REVIEW: 'Rapid Review',
-  PANEL_RESPONSE: "Waiting for the National Panel's response",
-  LCSPR: 'Local child safeguarding practice review (LCSPR)',
-  NATIONAL_REVIEW: 'National review',
-  SIGN_OFF: 'Sign-off and publication',
-  PUBLISHED: 'Published (on the website)',
-  LEARNING: 'Learning',
-  CLOSED: 'Closed',
-};
-
-export const ROUTE_TITLES: Record<Route, string> = {
-  'not-notifiable': 'not notifiable',
-  lcspr: 'local review (LCSPR)',
-  'national-review': 'national review',
-  'no-further-review': 'no further review',
-  withdrawn: 'withdrawn',
-};
-
-const CRITERION_TITLES: Record<Criterion, string> = {
-  'died-abuse-neglect': 'child died, abuse or neglect known or suspected',
-  'serious-harm': 'child seriously harmed, abuse or neglect known or suspected',
-  'looked-after-death': 'death of a looked after child',
-  'regulated-setting-death': 'death in a regulated setting',
-};
+export { STAGE_TITLES, ROUTE_TITLES } from './stages';
 
 function criterionTitle(c: Criterion): string {
   return CRITERION_TITLES[c] ?? c;
@@ -70,23 +45,40 @@ function metWhen(metOn: string | undefined, metAt: string | undefined): string {
   return metOn ?? '';
 }
 
-/** The Web UI's current details: where the case is now and what is due next (Markdown). */
+/** "on time", "late by 3 working days", or nothing while the verdict is being computed. */
+export function verdict(d: { onTime?: boolean; workingDaysLate?: number }): string {
+  if (d.onTime === true) return 'on time';
+  if (d.onTime === false) return d.workingDaysLate !== undefined ? `LATE by ${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'}` : 'LATE';
+  return '';
+}
+
+/** The Web UI's current details: where the case is now, what needs attention and what is due next (Markdown). */
 export function currentDetails(state: IncidentState): string {
   const open = state.deadlines
     .filter((d) => d.status === 'open' && d.due !== undefined)
     .sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.name.localeCompare(b.name));
-  const facts = [`- **Stage** ${STAGE_TITLES[state.stage]}`];
-  if (state.route) facts.push(`- **Route** ${ROUTE_TITLES[state.route]}`);
-  if (state.closedBecause) facts.push(`- **Closed** ${state.closedBecause}`);
-  const lines = [...facts];
+  const lines = [`- **Stage** ${STAGE_TITLES[state.stage]}`];
+  if (state.route) lines.push(`- **Route** ${ROUTE_TITLES[state.route]}`);
+  if (state.closedBecause) lines.push(`- **Closed** ${state.closedBecause}`);
+  const attention = state.attention ?? [];
+  if (attention.length) {
+    lines.push('', '**NEEDS ATTENTION**', '');
+    for (const a of attention) lines.push(`- ${a.problem}. Fix: ${a.fix}`);
+  }
   if (open.length) {
     lines.push('', '**Open deadlines**', '');
-    for (const d of open) lines.push(`- ${d.name}: due ${d.due}${d.overdue ? ' **OVERDUE**' : ''}`);
+    for (const d of open) {
+      const revised = d.revisedTarget ? ` (deferred: revised target ${d.revisedTarget})` : '';
+      lines.push(`- ${d.name}: due ${d.due}${revised}${d.overdue ? ' **OVERDUE**' : ''}`);
+    }
   }
   const met = state.deadlines.filter((d) => d.status === 'met');
   if (met.length) {
     lines.push('', '**Met**', '');
-    for (const d of met) lines.push(`- ${d.name}: ${metWhen(d.metOn, d.metAt)}${d.onTime === false ? ' (late)' : d.onTime ? ' (on time)' : ''}`);
+    for (const d of met) {
+      const v = verdict(d);
+      lines.push(`- ${d.name}: ${metWhen(d.metOn, d.metAt)}${v ? ` (${v})` : ''}`);
+    }
   }
   lines.push('', `${state.reminders.length} reminder email${state.reminders.length === 1 ? '' : 's'} sent so far.`);
   return lines.join('\n');

@@ -1,35 +1,161 @@
 /**
- * zod schemas for every input a person gives: the eCase form, the LA decision,
- * calendar arguments. No Node imports: the workflow's update validators use
- * the same schemas as the `kscp` command.
+ * The input of every step, as zod schemas: the eCase form, and each message the Business Unit
+ * records. The workflow's validators and the `kscp` command use the same schemas.
  *
- * Checks that need the outside world (today's date, the agency directory) take
- * it as a parameter, so the same rule reads the same everywhere.
+ * Text is plain: names and short texts are one line; paragraphs (reasons, rationales, the summary)
+ * may hold line breaks. No field accepts control characters (escape sequences, carriage returns,
+ * backspaces, bidirectional overrides): a recorded value must not be able to rewrite a terminal or
+ * an email. Every field is bounded.
+ *
+ * Checks that need the outside world (today's date, the agency directory) take it as a parameter,
+ * so the same rule reads the same everywhere.
  */
 import { z } from 'zod';
-import { CRITERION_IDS, DEATH_CRITERIA } from './criteria';
-import { isIsoDate } from './dates';
+import { CHILD_DEATH_CRITERIA, CRITERION_IDS } from './criteria';
+import { CALENDAR_YEARS, isIsoDate, type IsoDate } from './dates';
 
-export const REF_PATTERN = /^KSCP-\d{4}-\d{3,4}$/;
+const inCalendarYears = (d: string): boolean => Number(d.slice(0, 4)) >= CALENDAR_YEARS.first && Number(d.slice(0, 4)) <= CALENDAR_YEARS.last;
+
+// Plain text -----------------------------------------------------------------------------------
+
+/** Control characters (C0 but tab and newline, DEL, C1), line/paragraph separators, bidirectional controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const NEWLINE_OR_TAB = /[\n\t]/;
+
+function controlCharacterProblem(text: string, paragraph: boolean): string | undefined {
+  const bad = CONTROL.exec(text) ?? (paragraph ? null : NEWLINE_OR_TAB.exec(text));
+  if (!bad) return undefined;
+  const code = `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return paragraph
+    ? `contains a control character (${code} at character ${bad.index + 1}): use plain text; line breaks are allowed`
+    : `contains a control character (${code} at character ${bad.index + 1}): use one line of plain text`;
+}
+
+/** One line of plain text, trimmed, 1 to `max` characters. */
+export function line(what: string, max: number) {
+  return z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : `must be ${what}`) })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `is too long (at most ${max} characters)` })
+    .superRefine((s, c) => {
+      const problem = controlCharacterProblem(s, false);
+      if (problem) c.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+/** Plain text that may run over several lines, trimmed, 1 to `max` characters. */
+export function paragraph(what: string, max = 10_000) {
+  return z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : `must be ${what}`) })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `is too long (at most ${max} characters)` })
+    .superRefine((s, c) => {
+      const problem = controlCharacterProblem(s, true);
+      if (problem) c.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+// Dates and references -------------------------------------------------------------------------
 
 export const IsoDateSchema = z
-  .string({ error: 'must be a date written YYYY-MM-DD' })
-  .refine(isIsoDate, { error: (i) => `${JSON.stringify(i.input)} is not a real date written YYYY-MM-DD` });
+  .string({ error: (i) => (i.input === undefined ? 'is required: a date written YYYY-MM-DD' : 'must be a date written YYYY-MM-DD') })
+  .refine(isIsoDate, { error: (i) => `${JSON.stringify(i.input)} is not a real date written YYYY-MM-DD` })
+  .refine((d) => !isIsoDate(d) || inCalendarYears(d), { error: (i) => `${String(i.input)} is outside the years the working-day calendar covers (${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last})` });
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const INSTANT_HELP = 'a date and time with its offset, e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00';
+
+/** True when `s` is a date and time with an offset that names a real instant. */
+export function isInstant(s: string): boolean {
+  return INSTANT.test(s) && isIsoDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
+}
+
+/** An instant with its offset; stored as UTC (the offset it was written in does not matter). */
 export const InstantSchema = z
-  .string({ error: 'must be a date and time with its offset, e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00' })
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    error: (i) =>
-      `${JSON.stringify(i.input)} is not a date and time with an offset (e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00)`,
-  });
+  .string({ error: (i) => (i.input === undefined ? `is required: ${INSTANT_HELP}` : `must be ${INSTANT_HELP}`) })
+  .refine(isInstant, { error: (i) => `${JSON.stringify(i.input)} is not ${INSTANT_HELP}` })
+  .refine((s) => !isInstant(s) || inCalendarYears(new Date(s).toISOString()), { error: (i) => `${String(i.input)} is outside the years the working-day calendar covers (${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last})` })
+  .transform((s) => new Date(s).toISOString());
+
+/** The partnership's reference format (config may set another; see src/config.ts). */
+export const DEFAULT_REF_PATTERN = /^KSCP-\d{4}-\d{3,4}$/;
+/** What any reference must look like to be safe in a workflow id, a file name and a terminal. */
+export const SAFE_REF = /^[A-Z][A-Z0-9]{0,15}(-[A-Z0-9]{1,16}){0,4}$/;
 
 export const RefSchema = z
   .string({ error: 'must be the partnership reference, e.g. KSCP-2026-014' })
-  .refine((s) => REF_PATTERN.test(s), {
-    error: (i) => `${JSON.stringify(i.input)} is not a case reference: use KSCP-YYYY-NNN or KSCP-YYYY-NNNN, e.g. KSCP-2026-014`,
+  .refine((s) => SAFE_REF.test(s), {
+    error: (i) => `${JSON.stringify(i.input)} is not a case reference (capital letters and digits in parts joined by hyphens, e.g. KSCP-2026-014)`,
   });
 
-const PersonName = z.string({ error: 'must be a name' }).trim().min(1, { error: 'must not be empty' }).max(200);
+/** An agency id as the directory writes it (whether it is in the directory is checked where the directory is known). */
+export const AgencyIdSchema = z
+  .string({ error: (i) => (i.input === undefined ? 'is required: an agency id from the directory' : 'must be an agency id from the directory') })
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: (i) => `${JSON.stringify(i.input)} is not an agency id (lower-case words joined by hyphens, e.g. police)` });
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (i) => (i.input === undefined ? `is required (one of: ${values.join(', ')})` : `${JSON.stringify(i.input)} is not allowed (allowed: ${values.join(', ')})`) });
+
+const yesNo = (what: string) => z.boolean({ error: (i) => (i.input === undefined ? `is required: ${what}` : `must be true or false (${what})`) });
+
+const Staff = line('the name of a member of staff', 200);
+const Reason = paragraph('text');
+
+// The eCase form -------------------------------------------------------------------------------
+
+export const NotifierSchema = z.strictObject({
+  name: line('a name', 200),
+  email: z.email({ error: (i) => (i.input === undefined ? 'is required' : `${JSON.stringify(i.input)} is not an email address`) }).max(254),
+  role: line('a role, e.g. "Designated Safeguarding Lead"', 200),
+});
+
+const criteriaList = z
+  .array(
+    z.enum(CRITERION_IDS, { error: (i) => `${JSON.stringify(i.input)} is not a notifiable criterion (allowed: ${CRITERION_IDS.join(', ')})` }),
+    { error: (i) => (i.input === undefined ? 'is required' : 'must be a list of criteria') })
+  .min(1, { error: `name at least one criterion (${CRITERION_IDS.join(', ')})` })
+  .max(CRITERION_IDS.length, { error: 'lists more criteria than there are' });
+
+/** The eCase form's fields, checked without the outside world (the workflow checks a start with this). */
+export const IncidentFormFields = z.strictObject({
+  ref: RefSchema,
+  notifyingAgency: AgencyIdSchema,
+  notifier: NotifierSchema,
+  incidentDate: IsoDateSchema,
+  knownAt: InstantSchema,
+  laAwareOn: IsoDateSchema,
+  formReceivedAt: InstantSchema.optional(),
+  criteria: criteriaList,
+  childDied: yesNo('whether a child has died'),
+  policeInvestigation: yesNo('whether there is a police investigation'),
+  agenciesInvolved: z.array(AgencyIdSchema, { error: (i) => (i.input === undefined ? 'is required' : 'must be a list of agency ids') }).min(1, { error: 'name at least one agency id' }).max(40),
+  summary: paragraph('text (what happened, for the case record)'),
+});
+export type IncidentForm = z.output<typeof IncidentFormFields>;
+
+type FormIssue = { path: string; message: string };
+
+/** What cannot be true of a form, whatever day it is: dates out of order, death criteria without a death, repeats. */
+export function formConsistency(f: IncidentForm): FormIssue[] {
+  const issues: FormIssue[] = [];
+  if (f.laAwareOn < f.incidentDate) issues.push({ path: 'laAwareOn', message: `the LA cannot have become aware (${f.laAwareOn}) before the incident (${f.incidentDate})` });
+  if (isIsoDate(f.incidentDate) && isInstant(f.knownAt) && f.knownAt.slice(0, 10) < addDaysText(f.incidentDate, -1))
+    issues.push({ path: 'knownAt', message: `the agency cannot have known (${f.knownAt}) before the incident (${f.incidentDate})` });
+  if (f.formReceivedAt !== undefined && Date.parse(f.formReceivedAt) < Date.parse(f.knownAt))
+    issues.push({ path: 'formReceivedAt', message: `the form cannot arrive (${f.formReceivedAt}) before the agency knew (${f.knownAt})` });
+  const deathOnly = f.criteria.filter((k) => CHILD_DEATH_CRITERIA.includes(k));
+  if (!f.childDied && deathOnly.length > 0) issues.push({ path: 'criteria', message: `${deathOnly.join(', ')} needs childDied: true (it applies only when a child has died)` });
+  if (new Set(f.criteria).size !== f.criteria.length) issues.push({ path: 'criteria', message: 'lists a criterion twice' });
+  if (new Set(f.agenciesInvolved).size !== f.agenciesInvolved.length) issues.push({ path: 'agenciesInvolved', message: 'lists an agency twice' });
+  return issues;
+}
+
+function addDaysText(date: IsoDate, n: number): IsoDate {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
 
 /** What the outside world contributes to validation: today's London date, now, the agencies in the directory. */
 export interface ValidationContext {
@@ -38,101 +164,33 @@ export interface ValidationContext {
   agencyIds: readonly string[];
   /** The London calendar date of an instant. */
   londonDate: (instant: Date) => string;
+  /** The partnership's reference format (config); the KSCP format when absent. */
+  refPattern?: { regex: RegExp; example: string };
 }
 
-export const NotifierSchema = z.strictObject({
-  name: PersonName,
-  email: z.email({ error: (i) => `${JSON.stringify(i.input)} is not an email address` }),
-  role: z.string().trim().min(1, { error: 'must not be empty (e.g. "Designated Safeguarding Lead")' }).max(200),
-});
-
-/** The eCase form as `kscp notify --file` reads it. */
+/** The eCase form as `kscp notify` checks it: the fields, their consistency, and the outside world. */
 export function incidentFormSchema(ctx: ValidationContext) {
-  const agencyId = z.string().refine((s) => ctx.agencyIds.includes(s), {
-    error: (i) => `${JSON.stringify(i.input)} is not an agency in the directory (allowed: ${ctx.agencyIds.join(', ')})`,
+  return IncidentFormFields.superRefine((f, c) => {
+    const fail = (path: string, message: string) => c.addIssue({ code: 'custom', path: [path], message });
+    const pattern = ctx.refPattern ?? { regex: DEFAULT_REF_PATTERN, example: 'KSCP-2026-014' };
+    if (!pattern.regex.test(f.ref)) fail('ref', `${JSON.stringify(f.ref)} is not a case reference: use the partnership's format, e.g. ${pattern.example}`);
+    const known = (id: string) => ctx.agencyIds.includes(id);
+    if (!known(f.notifyingAgency)) fail('notifyingAgency', `${JSON.stringify(f.notifyingAgency)} is not an agency in the directory (allowed: ${ctx.agencyIds.join(', ')})`);
+    const unknown = f.agenciesInvolved.filter((a) => !known(a));
+    if (unknown.length) fail('agenciesInvolved', `${unknown.map((a) => JSON.stringify(a)).join(', ')} ${unknown.length > 1 ? 'are not agencies' : 'is not an agency'} in the directory (allowed: ${ctx.agencyIds.join(', ')})`);
+    if (f.incidentDate > ctx.today) fail('incidentDate', `the incident date ${f.incidentDate} is in the future (today is ${ctx.today})`);
+    if (f.laAwareOn > ctx.today) fail('laAwareOn', `the date the LA became aware ${f.laAwareOn} is in the future (today is ${ctx.today})`);
+    // A field that is not what it should be has its own issue already; the checks against it would only repeat it.
+    if (isInstant(f.knownAt)) {
+      if (Date.parse(f.knownAt) > ctx.now.getTime()) fail('knownAt', `${f.knownAt} is in the future`);
+      if (ctx.londonDate(new Date(f.knownAt)) < f.incidentDate) fail('knownAt', `the agency cannot have known (${f.knownAt}) before the incident (${f.incidentDate})`);
+    }
+    if (f.formReceivedAt !== undefined && Date.parse(f.formReceivedAt) > ctx.now.getTime()) fail('formReceivedAt', `${f.formReceivedAt} is in the future`);
+    for (const issue of formConsistency(f)) if (issue.path !== 'knownAt') fail(issue.path, issue.message);
   });
-  const notFuture = (what: string) => (d: string) => d <= ctx.today || `${what} ${d} is in the future (today is ${ctx.today})`;
-  return z
-    .strictObject({
-      ref: RefSchema,
-      notifyingAgency: agencyId,
-      notifier: NotifierSchema,
-      incidentDate: IsoDateSchema,
-      knownAt: InstantSchema,
-      laAwareOn: IsoDateSchema,
-      formReceivedAt: InstantSchema.optional(),
-      criteria: z
-        .array(
-          z.enum(CRITERION_IDS, {
-            error: (i) => `${JSON.stringify(i.input)} is not a notifiable criterion (allowed: ${CRITERION_IDS.join(', ')})`,
-          }),
-        )
-        .min(1, { error: `name at least one criterion (${CRITERION_IDS.join(', ')})` }),
-      childDied: z.boolean({ error: 'must be true or false' }),
-      policeInvestigation: z.boolean({ error: 'must be true or false' }),
-      agenciesInvolved: z.array(agencyId).min(1, { error: 'name at least one agency id' }),
-      summary: z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(10_000),
-    })
-    .superRefine((f, c) => {
-      const fail = (path: string, message: string) => c.addIssue({ code: 'custom', path: [path], message });
-      const check = (path: string, result: true | string) => result !== true && fail(path, result);
-      if (!isIsoDate(f.incidentDate) || !isIsoDate(f.laAwareOn)) return;
-      check('incidentDate', notFuture('the incident date')(f.incidentDate));
-      check('laAwareOn', notFuture('the date the LA became aware')(f.laAwareOn));
-      if (f.laAwareOn < f.incidentDate)
-        fail('laAwareOn', `the LA cannot have become aware (${f.laAwareOn}) before the incident (${f.incidentDate})`);
-      const known = Date.parse(f.knownAt);
-      // A knownAt that is not an instant has its own issue already; the checks against it would throw.
-      if (!Number.isNaN(known)) {
-        if (known > ctx.now.getTime()) fail('knownAt', `${f.knownAt} is in the future`);
-        if (ctx.londonDate(new Date(known)) < f.incidentDate)
-          fail('knownAt', `the agency cannot have known (${f.knownAt}) before the incident (${f.incidentDate})`);
-        if (f.formReceivedAt !== undefined) {
-          const received = Date.parse(f.formReceivedAt);
-          if (received > ctx.now.getTime()) fail('formReceivedAt', `${f.formReceivedAt} is in the future`);
-          if (received < known) fail('formReceivedAt', `the form cannot arrive (${f.formReceivedAt}) before the agency knew (${f.knownAt})`);
-        }
-      }
-      const deathOnly = f.criteria.filter((k) => DEATH_CRITERIA.includes(k));
-      if (!f.childDied && deathOnly.length > 0)
-        fail('criteria', `${deathOnly.join(', ')} needs childDied: true (it applies only when a child has died)`);
-      if (new Set(f.criteria).size !== f.criteria.length) fail('criteria', 'lists a criterion twice');
-    });
 }
 
-export type IncidentForm = z.infer<ReturnType<typeof incidentFormSchema>>;
-
-/** The LA's decision on notification, as recorded by the Business Unit. */
-export const LaDecisionSchema = z
-  .strictObject({
-    notifiable: z.boolean({ error: 'must be true (notifiable) or false (not notifiable)' }),
-    panelNotifiedOn: IsoDateSchema.optional(),
-    decidedBy: PersonName,
-    rationale: z.string().trim().min(1, { error: 'must not be empty' }).max(10_000).optional(),
-    /** When the Business Unit recorded it; the workflow's clock when absent (a signal typed in the Web UI). */
-    recordedAt: InstantSchema.optional(),
-  })
-  .superRefine((d, c) => {
-    if (d.notifiable && d.panelNotifiedOn === undefined)
-      c.addIssue({
-        code: 'custom',
-        path: ['panelNotifiedOn'],
-        message: 'is required when the incident is notifiable: the date the LA notified the National Panel',
-      });
-    if (!d.notifiable && d.panelNotifiedOn !== undefined)
-      c.addIssue({ code: 'custom', path: ['panelNotifiedOn'], message: 'must not be given when the incident is not notifiable' });
-    if (!d.notifiable && d.rationale === undefined)
-      c.addIssue({ code: 'custom', path: ['rationale'], message: 'is required when the incident is not notifiable: say why' });
-  });
-export type LaDecision = z.infer<typeof LaDecisionSchema>;
-
-const Staff = PersonName;
-const Reason = z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(10_000);
-const AgencyIdFormat = z
-  .string({ error: 'must be an agency id from the directory' })
-  .regex(/^[a-z][a-z0-9-]*$/, { error: (i) => `${JSON.stringify(i.input)} is not an agency id (lower-case words joined by hyphens, e.g. police)` });
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: (i) => `${JSON.stringify(i.input)} is not allowed (allowed: ${values.join(', ')})` });
+// The steps' inputs ----------------------------------------------------------------------------
 
 export const RAPID_REVIEW_OUTCOMES = ['local-review', 'recommend-national-review', 'no-further-review'] as const;
 export const PANEL_DECISIONS = ['local-review', 'national-review', 'no-further-review'] as const;
@@ -140,86 +198,87 @@ export const LCSPR_METHODOLOGIES = ['case-authored', 'thematic', 'multi-agency-a
 export const PUBLICATION_DECISIONS = ['publish', 'improvements-only', 'not-publish'] as const;
 export const VIEWS_FROM = ['practitioners', 'family'] as const;
 export const WITHDRAWAL_REASONS = ['recorded-in-error', 'criteria-not-met', 'other'] as const;
+export const OFSTED_DECISIONS = ['required', 'not-required'] as const;
+export const REPORT_RECIPIENTS = ['panel', 'secretary-of-state', 'both'] as const;
+
+/** The LA's decision on notification (and on Ofsted), as recorded by the Business Unit. */
+export const LaDecisionSchema = z
+  .strictObject({
+    notifiable: z.boolean({ error: (i) => (i.input === undefined ? 'is required: true (notifiable) or false (not notifiable)' : 'must be true (notifiable) or false (not notifiable)') }),
+    panelNotifiedOn: IsoDateSchema.optional(),
+    ofsted: oneOf(OFSTED_DECISIONS),
+    ofstedNotifiedOn: IsoDateSchema.optional(),
+    decidedBy: Staff,
+    rationale: Reason.optional(),
+    /** When the Business Unit recorded it; the workflow's clock when absent. */
+    recordedAt: InstantSchema.optional(),
+  })
+  .superRefine((d, c) => {
+    const fail = (path: string, message: string) => c.addIssue({ code: 'custom', path: [path], message });
+    if (d.notifiable && d.panelNotifiedOn === undefined) fail('panelNotifiedOn', 'is required when the incident is notifiable: the date the LA notified the National Panel');
+    if (!d.notifiable && d.panelNotifiedOn !== undefined) fail('panelNotifiedOn', 'must not be given when the incident is not notifiable');
+    if (!d.notifiable && d.rationale === undefined) fail('rationale', 'is required when the incident is not notifiable: say why');
+    if (d.ofsted === 'not-required' && d.ofstedNotifiedOn !== undefined) fail('ofstedNotifiedOn', 'must not be given when Ofsted need not be notified');
+  });
+
+export const DoneOnSchema = z.strictObject({ on: IsoDateSchema, by: Staff });
 
 /** An information request to an agency, with the due date the Business Unit set. */
 export const InfoRequestSchema = z
-  .strictObject({ agency: AgencyIdFormat, requestedOn: IsoDateSchema, dueOn: IsoDateSchema, by: Staff })
-  .refine((r) => !isIsoDate(r.requestedOn) || !isIsoDate(r.dueOn) || r.dueOn > r.requestedOn, {
-    path: ['dueOn'],
-    error: 'must be after the date of the request',
-  });
-export const InfoReceivedSchema = z.strictObject({ agency: AgencyIdFormat, receivedOn: IsoDateSchema, by: Staff });
+  .strictObject({ agency: AgencyIdSchema, requestedOn: IsoDateSchema, dueOn: IsoDateSchema, by: Staff })
+  .refine((r) => !isIsoDate(r.requestedOn) || !isIsoDate(r.dueOn) || r.dueOn > r.requestedOn, { path: ['dueOn'], error: 'must be after the date of the request' });
+export const InfoReceivedSchema = z.strictObject({ agency: AgencyIdSchema, receivedOn: IsoDateSchema, by: Staff });
 
 /** The Rapid Review template submitted to the National Panel, with the partnership's outcome. */
-export const RapidReviewSchema = z.strictObject({
-  meetingOn: IsoDateSchema,
-  submittedOn: IsoDateSchema,
-  outcome: oneOf(RAPID_REVIEW_OUTCOMES),
-  rationale: Reason,
-  by: Staff,
-});
+export const RapidReviewSchema = z.strictObject({ meetingOn: IsoDateSchema, submittedOn: IsoDateSchema, outcome: oneOf(RAPID_REVIEW_OUTCOMES), rationale: Reason, by: Staff });
 export const PanelResponseSchema = z.strictObject({ receivedOn: IsoDateSchema, decision: oneOf(PANEL_DECISIONS), by: Staff });
 export const LcsprStartSchema = z.strictObject({ initiatedOn: IsoDateSchema, methodology: oneOf(LCSPR_METHODOLOGIES), by: Staff });
 export const ViewsSchema = z.strictObject({ from: oneOf(VIEWS_FROM), on: IsoDateSchema, by: Staff });
 export const DelaySchema = z.strictObject({ sentOn: IsoDateSchema, reason: Reason, by: Staff });
-export const NationalReviewerSchema = z.strictObject({
-  reviewer: z.string().trim().min(1, { error: 'must not be empty' }).max(300),
-  appointedOn: IsoDateSchema,
-  by: Staff,
-});
+export const NationalReviewerSchema = z.strictObject({ reviewer: line('the reviewer (an organisation or role)', 300), appointedOn: IsoDateSchema, by: Staff });
 export const NationalReportSchema = z.strictObject({ receivedOn: IsoDateSchema, by: Staff });
-export const SubgroupAgreedSchema = z.strictObject({ on: IsoDateSchema, by: Staff });
 export const ExecutiveSignoffSchema = z
-  .strictObject({
-    on: IsoDateSchema,
-    decision: oneOf(PUBLICATION_DECISIONS),
-    plannedPublicationOn: IsoDateSchema.optional(),
-    reasons: Reason.optional(),
-    by: Staff,
-  })
+  .strictObject({ on: IsoDateSchema, decision: oneOf(PUBLICATION_DECISIONS), plannedPublicationOn: IsoDateSchema.optional(), reasons: Reason.optional(), by: Staff })
   .superRefine((e, c) => {
-    if (e.decision !== 'not-publish' && e.plannedPublicationOn === undefined)
-      c.addIssue({ code: 'custom', path: ['plannedPublicationOn'], message: `is required when the decision is ${e.decision}: the planned publication date` });
-    if (e.decision === 'not-publish' && e.plannedPublicationOn !== undefined)
-      c.addIssue({ code: 'custom', path: ['plannedPublicationOn'], message: 'must not be given when the report is not to be published' });
-    if (e.decision !== 'publish' && e.reasons === undefined)
-      c.addIssue({ code: 'custom', path: ['reasons'], message: `are required when the decision is ${e.decision}` });
+    const fail = (path: string, message: string) => c.addIssue({ code: 'custom', path: [path], message });
+    if (e.decision !== 'not-publish' && e.plannedPublicationOn === undefined) fail('plannedPublicationOn', `is required when the decision is ${e.decision}: the planned publication date`);
+    if (e.decision === 'not-publish' && e.plannedPublicationOn !== undefined) fail('plannedPublicationOn', 'must not be given when the report is not to be published');
+    if (e.decision !== 'publish' && e.reasons === undefined) fail('reasons', `are required when the decision is ${e.decision}`);
     if (e.plannedPublicationOn !== undefined && isIsoDate(e.on) && isIsoDate(e.plannedPublicationOn) && e.plannedPublicationOn <= e.on)
-      c.addIssue({ code: 'custom', path: ['plannedPublicationOn'], message: 'must be after the date of the Executive decision' });
+      fail('plannedPublicationOn', 'must be after the date of the Executive decision');
   });
-export const ReportSentSchema = z.strictObject({ sentOn: IsoDateSchema, by: Staff });
+export const ReportSentSchema = z.strictObject({ sentOn: IsoDateSchema, to: oneOf(REPORT_RECIPIENTS), by: Staff });
 export const PublishedSchema = z.strictObject({
   on: IsoDateSchema,
-  url: z.url({ protocol: /^https?$/, error: (i) => `${JSON.stringify(i.input)} is not a web address (https://...)` }),
+  url: z.url({ protocol: /^https?$/, error: (i) => (i.input === undefined ? 'is required: the web address of the published report' : `${JSON.stringify(i.input)} is not a web address (https://...)`) }).max(2000),
   by: Staff,
 });
-export const DoneOnSchema = z.strictObject({ on: IsoDateSchema, by: Staff });
 export const DeferSchema = z.strictObject({ reason: Reason, newDate: IsoDateSchema, panelToldOn: IsoDateSchema, by: Staff });
+export const WithdrawSchema = z.strictObject({ reason: oneOf(WITHDRAWAL_REASONS), detail: Reason, by: Staff });
 export const AmendSchema = z.strictObject({
-  field: z.string().trim().min(1, { error: 'must name the field to correct' }),
-  value: z.string().trim().min(1, { error: 'must not be empty' }).max(1000),
+  field: line('the name of the field to correct', 80),
+  value: line('the correct value', 1000),
   reason: Reason,
   by: Staff,
 });
-export const WithdrawSchema = z.strictObject({ reason: oneOf(WITHDRAWAL_REASONS), detail: Reason, by: Staff });
 
-export type InfoRequest = z.infer<typeof InfoRequestSchema>;
-export type InfoReceived = z.infer<typeof InfoReceivedSchema>;
-export type RapidReview = z.infer<typeof RapidReviewSchema>;
-export type PanelResponse = z.infer<typeof PanelResponseSchema>;
-export type LcsprStart = z.infer<typeof LcsprStartSchema>;
-export type Views = z.infer<typeof ViewsSchema>;
-export type Delay = z.infer<typeof DelaySchema>;
-export type NationalReviewer = z.infer<typeof NationalReviewerSchema>;
-export type NationalReport = z.infer<typeof NationalReportSchema>;
-export type SubgroupAgreed = z.infer<typeof SubgroupAgreedSchema>;
-export type ExecutiveSignoff = z.infer<typeof ExecutiveSignoffSchema>;
-export type ReportSent = z.infer<typeof ReportSentSchema>;
-export type Published = z.infer<typeof PublishedSchema>;
-export type DoneOn = z.infer<typeof DoneOnSchema>;
-export type Defer = z.infer<typeof DeferSchema>;
-export type Amend = z.infer<typeof AmendSchema>;
-export type Withdraw = z.infer<typeof WithdrawSchema>;
+export type LaDecision = z.output<typeof LaDecisionSchema>;
+export type DoneOn = z.output<typeof DoneOnSchema>;
+export type InfoRequest = z.output<typeof InfoRequestSchema>;
+export type InfoReceived = z.output<typeof InfoReceivedSchema>;
+export type RapidReview = z.output<typeof RapidReviewSchema>;
+export type PanelResponse = z.output<typeof PanelResponseSchema>;
+export type LcsprStart = z.output<typeof LcsprStartSchema>;
+export type Views = z.output<typeof ViewsSchema>;
+export type Delay = z.output<typeof DelaySchema>;
+export type NationalReviewer = z.output<typeof NationalReviewerSchema>;
+export type NationalReport = z.output<typeof NationalReportSchema>;
+export type ExecutiveSignoff = z.output<typeof ExecutiveSignoffSchema>;
+export type ReportSent = z.output<typeof ReportSentSchema>;
+export type Published = z.output<typeof PublishedSchema>;
+export type Defer = z.output<typeof DeferSchema>;
+export type Withdraw = z.output<typeof WithdrawSchema>;
+export type Amend = z.output<typeof AmendSchema>;
 
 /** The first problem zod found, as one line: "field.path: message". */
 export function firstIssue(error: z.ZodError, prefix = ''): string {

@@ -10,8 +10,11 @@ export const KscpNextDeadline = defineSearchAttributeKey('KscpNextDeadline', Sea
 export const KscpNextDeadlineName = defineSearchAttributeKey('KscpNextDeadlineName', SearchAttributeType.KEYWORD);
 export const KscpOverdue = defineSearchAttributeKey('KscpOverdue', SearchAttributeType.BOOL);
 export const KscpNotifyingAgency = defineSearchAttributeKey('KscpNotifyingAgency', SearchAttributeType.KEYWORD);
-/** The review route once known: not-notifiable, lcspr, national-review, no-further-review, withdrawn. */
+/** The review route once known: not-notifiable, care-leaver-only, lcspr, national-review, no-further-review, withdrawn. */
 export const KscpRoute = defineSearchAttributeKey('KscpRoute', SearchAttributeType.KEYWORD);
 
+/** True while something needs a person: an email that cannot go (docs/operations.md). */
+export const KscpAttention = defineSearchAttributeKey('KscpAttention', SearchAttributeType.BOOL);
+
 /** Every key, for registering them on a server (`npm start`, tests). */
-export const SEARCH_ATTRIBUTE_KEYS = [KscpStage, KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpNotifyingAgency, KscpRoute];
+export const SEARCH_ATTRIBUTE_KEYS = [KscpStage, KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpNotifyingAgency, KscpRoute, KscpAttention];

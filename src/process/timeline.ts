@@ -13,7 +13,8 @@ import { REMINDER_LEVELS, TIMESCALES } from './timescales';
 export interface TimelineEntry {
   /** The instant (UTC, ISO 8601). */
   at: string;
-  kind: 'recorded' | 'reminder';
+  /** A step recorded, a reminder sent, or a message refused (what it was, how it came, why). */
+  kind: 'recorded' | 'reminder' | 'refused';
   /** What happened, in plain language, with no personal details of the child. */
   what: string;
   /** The member of staff who recorded it, when known (recorded steps only). */
@@ -46,7 +47,8 @@ export function describeDeadline(view: Pick<IncidentView, 'deadlines'>, name: st
 function reminderEntry(view: Pick<IncidentView, 'deadlines'>, r: ReminderSent): TimelineEntry {
   const level = REMINDER_LEVELS[r.level];
   const nth = r.occurrence > 1 ? ` (number ${r.occurrence})` : '';
-  const what = `Level ${r.level} ${level.name}${nth} sent about ${describeDeadline(view, r.deadline)} [${r.deadline}], due ${r.due}, to ${listInWords(r.to.map(describeRole))}`;
+  const refused = r.refused?.length ? `; the mail server REFUSED ${listInWords(r.refused.map(describeRole))}` : '';
+  const what = `Level ${r.level} ${level.name}${nth} sent about ${describeDeadline(view, r.deadline)} [${r.deadline}], due ${r.due}, to ${listInWords(r.to.map(describeRole))}${refused}`;
   return {
     at: r.sentAt,
     kind: 'reminder',
@@ -57,7 +59,7 @@ function reminderEntry(view: Pick<IncidentView, 'deadlines'>, r: ReminderSent): 
 
 export function timelineOf(view: Pick<IncidentView, 'events' | 'reminders' | 'deadlines'>): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    ...view.events.map((e): TimelineEntry => ({ at: e.at, kind: 'recorded', what: e.what, ...(e.by !== undefined && { by: e.by }) })),
+    ...view.events.map((e): TimelineEntry => ({ at: e.at, kind: e.refused ? 'refused' : 'recorded', what: e.what, ...(e.by !== undefined && { by: e.by }) })),
     ...view.reminders.map((r) => reminderEntry(view, r)),
   ];
   // Stable: what happened at the same instant keeps its recorded order, steps before the emails they caused.

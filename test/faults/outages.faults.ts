@@ -64,7 +64,7 @@ describe('the dev server stopped and restarted on the same database mid-deadline
     const after = JSON.parse((await kscp(['status', ref, '--json'], env)).stdout) as StatusJson;
     expect(after.deadlines).toEqual(before.deadlines);
     expect(after.stage).toBe('LA_DECISION');
-    const decided = await kscp(['la-decision', ref, '--notifiable', 'yes', '--panel-notified', today(), '--by', 'Fault Officer'], env);
+    const decided = await kscp(['la-decision', ref, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today(), '--by', 'Fault Officer'], env);
     expect(decided.stderr).toBe('');
     expect(decided.code).toBe(0);
     await mailbox.waitFor((m) => m.headers.get('x-kscp-deadline') === 'rapid-review', 60_000);

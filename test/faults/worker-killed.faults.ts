@@ -70,7 +70,7 @@ it('loses and duplicates no reminder when the worker is killed at 20 points and 
   const soon = addDays(today, 7);
   /** [message, input, kills after it, the clocks it starts (whose notices must arrive before the next step)] */
   const steps: Array<[...Step, string[]]> = [
-    ['laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by }, ['while-sending'], ['rapid-review']],
+    ['laDecision', { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: by }, ['while-sending'], ['rapid-review']],
     ['infoRequest', { agency: 'police', requestedOn: today, dueOn: soon, by }, ['after-message'], ['info-request:police']],
     ['infoReceived', { agency: 'police', receivedOn: today, by }, ['after-message', 'idle'], []],
     ['rapidReview', { meetingOn: today, submittedOn: today, outcome: 'local-review', rationale: 'Fictional.', by }, ['while-sending'], ['panel-response']],
@@ -81,7 +81,7 @@ it('loses and duplicates no reminder when the worker is killed at 20 points and 
     ['views', { from: 'practitioners', on: today, by }, ['idle'], []],
     ['subgroupAgreed', { on: today, by }, ['after-message'], []],
     ['executiveSignoff', { on: today, decision: 'publish', plannedPublicationOn: addDays(today, 30), by }, ['while-sending'], ['report-to-panel']],
-    ['reportSent', { sentOn: today, by }, ['after-message', 'idle'], []],
+    ['reportSent', { sentOn: today, to: 'both', by }, ['after-message', 'idle'], []],
     ['published', { on: today, url: 'https://kscp.example.org/reviews/fictional', by }, ['while-sending'], ['website-removal', 'learning-dissemination', 'staff-informed']],
     ['learningShared', { on: today, by }, ['after-message'], []],
     ['staffInformed', { on: today, by }, ['after-message'], []],
@@ -93,7 +93,7 @@ it('loses and duplicates no reminder when the worker is killed at 20 points and 
   const handle = await client.workflow.start<typeof incident>('incident', {
     workflowId: workflowIdFor(form.ref),
     taskQueue: TASK_QUEUE,
-    args: [{ form, formReceivedAt: new Date().toISOString() }],
+    args: [{ form, formReceivedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }],
   });
   const mine = () => mailbox.messages.filter((m) => m.subject?.startsWith(`[${form.ref}]`));
   await mailbox.waitFor(() => mine().length === 1);

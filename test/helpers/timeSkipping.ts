@@ -84,7 +84,13 @@ export async function startTimeSkipping(taskQueue: string, deadlineSettings?: De
       if (Number.isNaN(target) || target < now) throw new Error(`cannot skip to ${instant}: the test server clock is at ${new Date(now).toISOString()}`);
       await env.sleep(target - now);
     },
-    open: (input) => env.client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(input.form.ref), taskQueue, args: [input] }),
+    // kscp notify stamps when it checked the form; here that is the test server's clock.
+    open: async (input) =>
+      env.client.workflow.start<typeof incident>('incident', {
+        workflowId: workflowIdFor(input.form.ref),
+        taskQueue,
+        args: [{ checkedAt: new Date(await env.currentTimeMs()).toISOString(), ...input }],
+      }),
     send: (handle, name, input) => handle.executeUpdate(updates[name] as UpdateDefinition<IncidentView, [unknown]>, { args: [input] }),
     sent,
     async waitForSent(ref, n) {

@@ -36,7 +36,7 @@ async function record(file: string, day0: string, steps: Step[], end: string, in
 
 it('records a 13-month LCSPR lifecycle, with information requests, sign-off, publication, learning and website removal', async () => {
   await record('lcspr-lifecycle.json', '2034-01-09', [
-    ['2034-01-11T10:00:00Z', 'laDecision', { notifiable: true, panelNotifiedOn: '2034-01-11', decidedBy: by }],
+    ['2034-01-11T10:00:00Z', 'laDecision', { notifiable: true, panelNotifiedOn: '2034-01-11', ofsted: 'not-required', decidedBy: by }],
     ['2034-01-11T10:30:00Z', 'infoRequest', { agency: 'police', requestedOn: '2034-01-11', dueOn: '2034-01-18', by }],
     ['2034-01-16T10:00:00Z', 'infoReceived', { agency: 'police', receivedOn: '2034-01-16', by }],
     ['2034-01-19T12:00:00Z', 'rapidReview', { meetingOn: '2034-01-17', submittedOn: '2034-01-19', outcome: 'local-review', rationale: 'Fictional.', by }],
@@ -47,7 +47,7 @@ it('records a 13-month LCSPR lifecycle, with information requests, sign-off, pub
     ['2034-04-03T10:00:00Z', 'views', { from: 'family', on: '2034-04-03', by }],
     ['2034-06-05T10:00:00Z', 'subgroupAgreed', { on: '2034-06-05', by }],
     ['2034-06-19T10:00:00Z', 'executiveSignoff', { on: '2034-06-19', decision: 'publish', plannedPublicationOn: '2034-07-31', by }],
-    ['2034-07-10T10:00:00Z', 'reportSent', { sentOn: '2034-07-10', by }],
+    ['2034-07-10T10:00:00Z', 'reportSent', { sentOn: '2034-07-10', to: 'both', by }],
     ['2034-07-31T10:00:00Z', 'published', { on: '2034-07-31', url: 'https://kscp.example.org/reviews/fictional', by }],
     ['2034-08-14T10:00:00Z', 'learningShared', { on: '2034-08-14', by }],
     ['2034-08-21T10:00:00Z', 'staffInformed', { on: '2034-08-21', by }],
@@ -58,7 +58,7 @@ it('records a 13-month LCSPR lifecycle, with information requests, sign-off, pub
 it('records a national review with a corrected date, a late agency, and learning', async () => {
   await record('national-review-amended.json', '2035-09-03', [
     ['2035-09-04T10:00:00Z', 'amend', { field: 'laAwareOn', value: '2035-08-31', reason: 'Fictional correction.', by }],
-    ['2035-09-05T10:00:00Z', 'laDecision', { notifiable: true, panelNotifiedOn: '2035-09-05', decidedBy: by }],
+    ['2035-09-05T10:00:00Z', 'laDecision', { notifiable: true, panelNotifiedOn: '2035-09-05', ofsted: 'not-required', decidedBy: by }],
     ['2035-09-06T10:00:00Z', 'rapidReview', { meetingOn: '2035-09-05', submittedOn: '2035-09-06', outcome: 'recommend-national-review', rationale: 'Fictional.', by }],
     ['2035-09-20T10:00:00Z', 'panelResponse', { receivedOn: '2035-09-20', decision: 'national-review', by }],
     ['2035-09-24T10:00:00Z', 'nationalReviewer', { reviewer: 'Panel-appointed reviewer', appointedOn: '2035-09-24', by }],

@@ -112,7 +112,7 @@ describe('the archive is written at every stage change and at closing', () => {
   it('keeps case A as it opens, reaches the Rapid Review, waits for the Panel and closes', async () => {
     await ok(['notify', '--file', form(A)]);
     expect((await archivedAt(A, 'LA_DECISION')).summary).toMatchObject({ ref: A, laAwareOn: aware, closed: false });
-    await ok(['la-decision', A, '--notifiable', 'yes', '--panel-notified', panelLate, ...by]);
+    await ok(['la-decision', A, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', panelLate, ...by]);
     const rapid = await archivedAt(A, 'RAPID_REVIEW');
     expect(rapid.summary.deadlines.find((d) => d.name === 'panel-notification')).toMatchObject({ status: 'met', metOn: panelLate, onTime: false });
     await ok(['rapid-review', A, '--meeting', rapidReviewDue, '--submitted', rapidReviewDue, '--outcome', 'local-review', '--rationale', 'Fictional rationale.', ...by]);
@@ -130,13 +130,13 @@ describe('the archive is written at every stage change and at closing', () => {
 
   it('keeps case B, not notifiable, closed at once', async () => {
     await ok(['notify', '--file', form(B, { criteria: ['died-abuse-neglect'], childDied: true })]);
-    await ok(['la-decision', B, '--notifiable', 'no', '--rationale', 'Fictional: criteria not met.', ...by]);
+    await ok(['la-decision', B, '--notifiable', 'no', '--ofsted', 'not-required', '--rationale', 'Fictional: criteria not met.', ...by]);
     expect((await archivedAt(B, 'CLOSED')).summary).toMatchObject({ route: 'not-notifiable', closed: true });
   });
 
   it('keeps case C, open at the Rapid Review', async () => {
     await ok(['notify', '--file', form(C)]);
-    await ok(['la-decision', C, '--notifiable', 'yes', '--panel-notified', panelOnTime, ...by]);
+    await ok(['la-decision', C, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', panelOnTime, ...by]);
     await archivedAt(C, 'RAPID_REVIEW');
   });
 });
@@ -236,7 +236,7 @@ describe('with the archive in PostgreSQL (KSCP_ARCHIVE_URL)', () => {
   it('the worker writes each stage there, status reads a deleted case from it, and the report counts it', async () => {
     await ok(['notify', '--file', form(D, { laAwareOn: today, incidentDate: today, knownAt: new Date(Date.now() - 3_600_000).toISOString(), formReceivedAt: new Date().toISOString() } as Partial<IncidentForm>)]);
     await archivedAt(D, 'LA_DECISION', pgArchive);
-    await ok(['la-decision', D, '--notifiable', 'no', '--rationale', 'Fictional: criteria not met.', ...by]);
+    await ok(['la-decision', D, '--notifiable', 'no', '--ofsted', 'not-required', '--rationale', 'Fictional: criteria not met.', ...by]);
     await archivedAt(D, 'CLOSED', pgArchive);
     await deleteFromTemporal(D);
     expect(await ok(['status', D])).toMatch(new RegExp(`^Case ${D}: stage CLOSED \\(from the archive`));

@@ -29,7 +29,7 @@ function view(ref: string, stage: IncidentView['stage'], more: Partial<IncidentV
       { name: 'ecase-form', clock: { timescale: 'ecase-form', start: '2026-03-02T08:00:00.000Z' }, owner: 'business-unit', status: 'met', overdue: false, metAt: '2026-03-02T09:00:00.000Z', due: '2026-03-03', dueAt: '2026-03-03T08:00:00.000Z', onTime: true },
       { name: 'panel-notification', clock: { timescale: 'panel-notification', start: '2026-03-02' }, owner: 'la-lead', status: 'met', overdue: false, metOn: '2026-03-11', due: '2026-03-09', dueAt: '2026-03-09T23:59:59.999Z', onTime: false },
     ],
-    laDecision: { notifiable: true, panelNotifiedOn: '2026-03-11', decidedBy: SECRET },
+    laDecision: { notifiable: true, panelNotifiedOn: '2026-03-11', ofsted: 'not-required', decidedBy: SECRET },
     deferrals: [],
     amendments: [],
     events: [{ at: '2026-03-11T10:00:00.000Z', what: 'LA decision: notifiable', by: SECRET }],

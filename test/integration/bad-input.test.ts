@@ -15,7 +15,9 @@ import { addDays } from '../../src/process/dates';
 import { workflowIdFor, type IncidentView } from '../../src/process/incident';
 import { londonDate } from '../../src/london';
 import { MESSAGE_NAMES, stateQuery, updates, type MessageName } from '../../src/process/messages';
-import { RULES } from '../../src/process/transitions';
+import { STEPS } from '../../src/process/steps';
+
+const fits = (n: MessageName, stage: string) => (STEPS[n].from as readonly string[]).includes(stage);
 import { type DevServer } from '../../src/toolchain/devServer';
 import type { incident } from '../../workflows';
 import { fictionalForm, nextRef, TEST_KEYS } from '../helpers/fixtures';
@@ -40,7 +42,7 @@ const state = (ref: string) => client.workflow.getHandle(workflowIdFor(ref)).que
 
 async function open(ref: string): Promise<void> {
   const form = fictionalForm({ ref, incidentDate: addDays(today, -1), knownAt: new Date(Date.now() - 3_600_000).toISOString(), laAwareOn: today });
-  await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(ref), taskQueue: 'kscp-incidents', args: [{ form, formReceivedAt: new Date().toISOString() }] });
+  await client.workflow.start<typeof incident>('incident', { workflowId: workflowIdFor(ref), taskQueue: 'kscp-incidents', args: [{ form, formReceivedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }] });
 }
 
 beforeAll(async () => {
@@ -48,7 +50,7 @@ beforeAll(async () => {
   ({ server, env } = stack);
   client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: NAMESPACE, dataConverter: dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS })) });
   for (const ref of Object.values(cases)) await open(ref);
-  await send(cases.lcspr, 'laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by });
+  await send(cases.lcspr, 'laDecision', { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: by });
   await send(cases.lcspr, 'rapidReview', { meetingOn: today, submittedOn: today, outcome: 'local-review', rationale: 'Fictional.', by });
   await send(cases.lcspr, 'panelResponse', { receivedOn: today, decision: 'local-review', by });
   await send(cases.lcspr, 'lcsprStart', { initiatedOn: today, methodology: 'thematic', by });
@@ -83,20 +85,20 @@ const CLI: Array<[string[], number, RegExp]> = [
   [['status', 'kscp-2026-001'], 2, /is not a case reference/],
   [['list', '--stage'], 2, /option '--stage <stage>' argument missing/],
   [['list', '--sort', 'due'], 2, /unknown option '--sort'/],
-  [['la-decision', D, '--notifiable', 'yes', '--by', by], 2, /--panel-notified: is required when the incident is notifiable/],
-  [['la-decision', D, '--notifiable', 'perhaps', '--by', by], 2, /--notifiable: must be yes or no/],
-  [['la-decision', D, '--notifiable', 'no', '--by', by], 2, /--rationale: is required/],
-  [['la-decision', D, '--notifiable', 'no', '--panel-notified', today, '--rationale', 'x', '--by', by], 2, /--panel-notified: must not be given when the incident is not notifiable/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', '2026-02-30', '--by', by], 2, /--panel-notified: "2026-02-30" is not a real date/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', '30/11/2026', '--by', by], 2, /--panel-notified: "30\/11\/2026" is not a real date/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', tomorrow, '--by', by], 2, /--panel-notified: .* is in the future/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', addDays(today, -3), '--by', by], 2, /refused: --panel-notified: the Panel cannot have been notified/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', today], 2, /required option '--by <name>' not specified/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', today, '--by', '   '], 2, /--by: must not be empty/],
-  [['la-decision', D, '--notifiable', 'yes', '--panel-notified', today, '--by', by, '--colour', 'red'], 2, /unknown option '--colour'/],
-  [['la-decision', 'KSCP-2026-998', '--notifiable', 'yes', '--panel-notified', today, '--by', by], 4, /no case KSCP-2026-998/],
-  [['la-decision', L, '--notifiable', 'yes', '--panel-notified', today, '--by', by], 3, /is at stage LCSPR: the LA decision was already recorded/],
-  [['la-decision', cases.closed, '--notifiable', 'yes', '--panel-notified', today, '--by', by], 3, /is closed/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--by', by], 2, /--panel-notified: is required when the incident is notifiable/],
+  [['la-decision', D, '--notifiable', 'perhaps', '--ofsted', 'not-required', '--by', by], 2, /--notifiable: must be yes or no/],
+  [['la-decision', D, '--notifiable', 'no', '--ofsted', 'not-required', '--by', by], 2, /--rationale: is required/],
+  [['la-decision', D, '--notifiable', 'no', '--ofsted', 'not-required', '--panel-notified', today, '--rationale', 'x', '--by', by], 2, /--panel-notified: must not be given when the incident is not notifiable/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', '2026-02-30', '--by', by], 2, /--panel-notified: "2026-02-30" is not a real date/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', '30/11/2026', '--by', by], 2, /--panel-notified: "30\/11\/2026" is not a real date/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', tomorrow, '--by', by], 2, /--panel-notified: .* is in the future/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', addDays(today, -3), '--by', by], 2, /refused: --panel-notified: the Panel cannot have been notified/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today], 2, /required option '--by <name>' not specified/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', '   '], 2, /--by: must not be empty/],
+  [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', by, '--colour', 'red'], 2, /unknown option '--colour'/],
+  [['la-decision', 'KSCP-2026-998', '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', by], 4, /no case KSCP-2026-998/],
+  [['la-decision', L, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', by], 3, /is at stage LCSPR: the LA decision was already recorded/],
+  [['la-decision', cases.closed, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', by], 3, /is closed/],
   [['info-request', L, '--agency', 'fire', '--requested', today, '--due', tomorrow, '--by', by], 2, /--agency: "fire" is not an agency in the directory/],
   [['info-request', L, '--agency', 'health', '--requested', today, '--due', today, '--by', by], 2, /--due: must be after the date of the request/],
   [['info-request', L, '--agency', 'health', '--requested', tomorrow, '--due', addDays(today, 5), '--by', by], 2, /--requested: .* is in the future/],
@@ -115,7 +117,7 @@ const CLI: Array<[string[], number, RegExp]> = [
   [['subgroup-agreed', L, '--on', 'yesterday', '--by', by], 2, /--on: "yesterday" is not a real date/],
   [['executive-signoff', L, '--on', today, '--decision', 'publish', '--planned-publication', tomorrow, '--by', by], 3, /is at stage LCSPR: executive-signoff is recorded at stage SIGN_OFF/],
   [['published', L, '--on', today, '--url', 'not a url', '--by', by], 2, /--url: "not a url" is not a web address/],
-  [['defer', L, '--reason', 'x', '--new-date', today, '--panel-told', today, '--by', by], 2, /refused: --new-date: .* is not later than the current date/],
+  [['defer', L, '--reason', 'x', '--new-date', today, '--panel-told', today, '--by', by], 2, /refused: --new-date: .* is not later than the current target/],
   [['amend', L, '--field', 'childName', '--value', 'x', '--reason', 'x', '--by', by], 2, /refused: --field: "childName" cannot be corrected/],
   [['amend', L, '--field', 'laAwareOn', '--value', 'soon', '--reason', 'x', '--by', by], 2, /refused: --value: "soon" is not a date YYYY-MM-DD/],
   [['amend', L, '--field', 'childDied', '--value', 'maybe', '--reason', 'x', '--by', by], 2, /refused: --value: "maybe" is not true or false/],
@@ -159,8 +161,8 @@ const FORMS: Array<[string, (f: Record<string, unknown>) => unknown, RegExp]> = 
   ['no criteria', (f) => ({ ...f, criteria: [] }), /criteria: name at least one criterion/],
   ['a criterion twice', (f) => ({ ...f, criteria: ['serious-harm', 'serious-harm'] }), /criteria: lists a criterion twice/],
   ['no agencies involved', (f) => ({ ...f, agenciesInvolved: [] }), /agenciesInvolved: name at least one agency id/],
-  ['an unknown agency involved', (f) => ({ ...f, agenciesInvolved: ['police', 'ambulance'] }), /agenciesInvolved\.1: "ambulance" is not an agency in the directory/],
-  ['knownAt without an offset', (f) => ({ ...f, knownAt: `${today}T10:00:00` }), /knownAt: .* is not a date and time with an offset/],
+  ['an unknown agency involved', (f) => ({ ...f, agenciesInvolved: ['police', 'ambulance'] }), /agenciesInvolved: "ambulance" is not an agency in the directory/],
+  ['knownAt without an offset', (f) => ({ ...f, knownAt: `${today}T10:00:00` }), /knownAt: .* is not a date and time with its offset/],
   ['knownAt in the future', (f) => ({ ...f, knownAt: new Date(Date.now() + 86_400_000).toISOString() }), /knownAt: .* is in the future/],
   ['an incident in the future', (f) => ({ ...f, incidentDate: tomorrow, laAwareOn: tomorrow }), /incidentDate: the incident date .* is in the future/],
   ['an empty summary', (f) => ({ ...f, summary: '   ' }), /summary: must not be empty/],
@@ -188,36 +190,37 @@ describe('eCase form files', () => {
 // 3. Message payloads sent straight to a case, and 4. messages out of order -------------------
 
 const PAYLOADS: Array<[string, MessageName, unknown, RegExp]> = [
-  [D, 'laDecision', {}, /notifiable: must be true/],
+  [D, 'laDecision', {}, /notifiable: is required: true \(notifiable\) or false/],
   [D, 'laDecision', { notifiable: 'yes', decidedBy: by }, /notifiable: must be true \(notifiable\) or false/],
-  [D, 'laDecision', { notifiable: true, panelNotifiedOn: 20261130, decidedBy: by }, /panelNotifiedOn: must be a date written YYYY-MM-DD/],
-  [D, 'laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by, extra: 1 }, /unknown field\(s\) "extra"/],
-  [D, 'laDecision', { notifiable: true, panelNotifiedOn: addDays(today, 5), decidedBy: by }, /panelNotifiedOn: .* is in the future/],
-  [D, 'laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by, recordedAt: 'now' }, /recordedAt: "now" is not a date and time/],
+  [D, 'laDecision', { notifiable: true, panelNotifiedOn: 20261130, ofsted: 'not-required', decidedBy: by }, /panelNotifiedOn: must be a date written YYYY-MM-DD/],
+  [D, 'laDecision', { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: by, extra: 1 }, /unknown field\(s\) "extra"/],
+  [D, 'laDecision', { notifiable: true, panelNotifiedOn: addDays(today, 5), ofsted: 'not-required', decidedBy: by }, /panelNotifiedOn: .* is in the future/],
+  [D, 'laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by }, /ofsted: is required \(one of: required, not-required\)/],
+  [D, 'laDecision', { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: by, recordedAt: 'now' }, /recordedAt: "now" is not a date and time/],
   [D, 'laDecision', null, /expected object|must be|Invalid input/i],
   [D, 'laDecision', 'notifiable', /expected object|Invalid input/i],
   [L, 'infoRequest', { agency: 'Police', requestedOn: today, dueOn: tomorrow, by }, /agency: "Police" is not an agency id/],
-  [L, 'infoRequest', { agency: 'health', requestedOn: today, dueOn: tomorrow }, /by: must be a name/],
+  [L, 'infoRequest', { agency: 'health', requestedOn: today, dueOn: tomorrow }, /by: is required/],
   [L, 'infoRequest', { agency: 'health', requestedOn: addDays(today, -30), dueOn: tomorrow, by }, /requestedOn: .* is before the date the LA became aware/],
   [L, 'infoReceived', { agency: 'police', receivedOn: addDays(today, -1), by }, /receivedOn: .* is before the date of the request/],
   [L, 'infoReceived', { agency: 'police', receivedOn: addDays(today, 3), by }, /receivedOn: .* is in the future/],
-  [L, 'views', { from: 'family', on: today }, /by: must be a name/],
+  [L, 'views', { from: 'family', on: today }, /by: is required/],
   [L, 'delay', { sentOn: today, reason: '', by }, /reason: must not be empty/],
   [L, 'delay', { sentOn: 'today', reason: 'x', by }, /sentOn: "today" is not a real date/],
-  [L, 'defer', { reason: 'x', newDate: addDays(today, 400), by }, /panelToldOn: must be a date/],
+  [L, 'defer', { reason: 'x', newDate: addDays(today, 400), by }, /panelToldOn: is required: a date written YYYY-MM-DD/],
   [L, 'defer', { reason: 'x', newDate: addDays(today, 400), panelToldOn: addDays(today, 2), by }, /panelToldOn: .* is in the future/],
   [L, 'amend', { field: 'laAwareOn', value: addDays(today, 2), reason: 'x', by }, /value: .* is in the future/],
   [L, 'amend', { field: 'laAwareOn', value: addDays(today, -30), reason: 'x', by }, /value: the LA cannot have become aware .* before the incident/],
   [L, 'amend', { field: 'criteria', value: 'serious-harm,nope', reason: 'x', by }, /value: "serious-harm,nope" is not criteria/],
   [L, 'amend', { field: 'info-request:police', value: addDays(today, -1), reason: 'x', by }, /value: the due date must be after the date of the request/],
   [L, 'amend', { field: 'plannedPublicationOn', value: tomorrow, reason: 'x', by }, /plannedPublicationOn cannot be corrected yet: no publication is planned/],
-  [L, 'amend', { field: '', value: 'x', reason: 'x', by }, /field: must name the field to correct/],
-  [L, 'withdraw', { reason: 'recorded-in-error', by }, /detail: must be text/],
+  [L, 'amend', { field: '', value: 'x', reason: 'x', by }, /field: must not be empty/],
+  [L, 'withdraw', { reason: 'recorded-in-error', by }, /detail: is required/],
   [L, 'subgroupAgreed', { on: addDays(today, -10), by }, /on: .* is before the LCSPR initiation/],
 ];
 const OUT_OF_ORDER: Array<[string, MessageName]> = [
-  ...MESSAGE_NAMES.filter((n) => !RULES[n].stages.includes('LA_DECISION')).map((n): [string, MessageName] => [D, n]),
-  ...MESSAGE_NAMES.filter((n) => !RULES[n].stages.includes('LCSPR')).map((n): [string, MessageName] => [L, n]),
+  ...MESSAGE_NAMES.filter((n) => !fits(n, 'LA_DECISION')).map((n): [string, MessageName] => [D, n]),
+  ...MESSAGE_NAMES.filter((n) => !fits(n, 'LCSPR')).map((n): [string, MessageName] => [L, n]),
   ...MESSAGE_NAMES.map((n): [string, MessageName] => [cases.closed, n]),
 ];
 
@@ -243,7 +246,7 @@ describe('messages out of order', () => {
       expect(String((refused as Error).message)).toMatch(/not found|completed/i);
     } else {
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(new RegExp(`is at stage (LA_DECISION|LCSPR): ${RULES[name].command} is recorded at stage|already recorded`));
+      expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(new RegExp(`is at stage (LA_DECISION|LCSPR): ${STEPS[name].command} is recorded at stage|already recorded`));
     }
     expect(await state(ref)).toEqual(before);
   });

@@ -70,10 +70,11 @@ it('never shows the canary in Temporal, search attributes, logs or emails, after
   };
   writeFileSync(path.join(tmp, 'form.json'), JSON.stringify(form));
   await run(['notify', '--file', path.join(tmp, 'form.json')]);
-  await run(['la-decision', ref, '--notifiable', 'yes', '--panel-notified', today, '--rationale', `LA rationale ${CANARY}`, ...by]);
+  await run(['la-decision', ref, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--rationale', `LA rationale ${CANARY}`, ...by]);
   await run(['info-request', ref, '--agency', 'police', '--requested', today, '--due', addDays(today, 7), ...by]);
   await run(['info-received', ref, '--agency', 'police', '--received', today, ...by]);
   await run(['rapid-review', ref, '--meeting', today, '--submitted', today, '--outcome', 'local-review', '--rationale', `RR rationale ${CANARY}`, ...by]);
+  await run(['partners-informed', ref, '--on', today, ...by]);
   await run(['panel-response', ref, '--received', today, '--decision', 'local-review', ...by]);
   await run(['lcspr-start', ref, '--initiated', today, '--methodology', 'case-authored', ...by]);
   await run(['views', ref, '--from', 'family', '--on', today, ...by]);
@@ -82,7 +83,7 @@ it('never shows the canary in Temporal, search attributes, logs or emails, after
   await run(['subgroup-agreed', ref, '--on', today, ...by]);
   await run(['executive-signoff', ref, '--on', today, '--decision', 'improvements-only', '--planned-publication', addDays(today, 30), '--reasons', `Executive ${CANARY}`, ...by]);
   await run(['defer', ref, '--reason', `Deferral ${CANARY}`, '--new-date', addDays(today, 60), '--panel-told', today, ...by]);
-  await run(['report-sent', ref, '--sent', today, ...by]);
+  await run(['report-sent', ref, '--sent', today, '--to', 'both', ...by]);
   await run(['published', ref, '--on', today, '--url', 'https://kscp.example.org/reviews/fictional', ...by]);
   await run(['learning-shared', ref, '--on', today, ...by]);
   await run(['staff-informed', ref, '--on', today, ...by]);

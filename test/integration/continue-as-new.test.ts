@@ -82,7 +82,7 @@ it('continues-as-new mid-lifecycle with its state, and carries on', async () => 
   const handle = await client.workflow.start<typeof incident>('incident', {
     workflowId: workflowIdFor(form.ref),
     taskQueue: TASK_QUEUE,
-    args: [{ form, formReceivedAt: new Date().toISOString() }],
+    args: [{ form, formReceivedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }],
   });
   const firstRun = handle.firstExecutionRunId;
   const mine = () => mailbox.messages.filter((m) => m.subject?.startsWith(`[${form.ref}]`));
@@ -95,7 +95,7 @@ it('continues-as-new mid-lifecycle with its state, and carries on', async () => 
   const by = 'Test Officer';
 
   await mailbox.waitFor(() => mine().length === 1);
-  await send('laDecision', { notifiable: true, panelNotifiedOn: today, decidedBy: by });
+  await send('laDecision', { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: by });
   await send('rapidReview', { meetingOn: today, submittedOn: today, outcome: 'local-review', rationale: 'Fictional.', by });
   await send('panelResponse', { receivedOn: today, decision: 'local-review', by }, false);
   await send('lcsprStart', { initiatedOn: today, methodology: 'thematic', by });
@@ -122,7 +122,7 @@ it('continues-as-new mid-lifecycle with its state, and carries on', async () => 
   expect(state.deadlines.at(-1)).toMatchObject({ name: 'info-request:health', status: 'open' });
 
   // Every notice went once, before and after the new run.
-  const notices = 1 + 1 + 1 + 1 + rounds + 1; // panel-notification, rapid-review, panel-response, lcspr-publication, each info request
+  const notices = 1 + 1 + 1 + 1 + 1 + rounds + 1; // panel-notification, rapid-review, panel-response, partners-informed, lcspr-publication, each info request
   await new Promise((r) => setTimeout(r, 1000));
   const ids = mine().map((m) => m.messageId);
   expect(new Set(ids).size).toBe(ids.length);

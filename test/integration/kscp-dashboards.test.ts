@@ -120,9 +120,9 @@ describe('kscp notify without --file asks for each field', () => {
     answers.splice(6, 0, 'soon');
     answers.splice(0, 0, 'case-1');
     const run = await kscpAnswering(['notify'], [...answers, 'yes']);
-    expect(run.stderr).toContain('ref: "case-1" is not a case reference: use KSCP-YYYY-NNN or KSCP-YYYY-NNNN, e.g. KSCP-2026-014. Please answer again.');
+    expect(run.stderr).toContain('ref: "case-1" is not a case reference (capital letters and digits in parts joined by hyphens, e.g. KSCP-2026-014). Please answer again.');
     expect(run.stderr).toContain('agenciesInvolved: "fire-service" is not an agency in the directory');
-    expect(run.stderr).toContain('knownAt: "soon" is not a date and time with an offset');
+    expect(run.stderr).toContain('knownAt: "soon" is not a date and time with its offset');
     expect(run.stderr).toMatch(new RegExp(`ref: +${fresh}\\n[\\s\\S]*child died: +yes[\\s\\S]*Open case ${fresh} and start its deadlines\\? \\[yes/no\\]: yes`));
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').at(-1)).toBe(workflowIdFor(fresh));
@@ -155,15 +155,17 @@ describe('kscp notify without --file asks for each field', () => {
 describe('kscp la-decision without --notifiable asks for the decision', () => {
   it('records nothing on "no" at the confirmation', async () => {
     const before = await status(fresh);
-    const run = await kscpAnswering(['la-decision', fresh], ['yes', today, by, 'no']);
+    const run = await kscpAnswering(['la-decision', fresh], ['yes', today, 'no', by, 'no']);
     expect(run.code).toBe(6);
     expect(await status(fresh)).toEqual(before);
   });
 
   it('asks again after a bad answer and records the decision after "yes"', async () => {
-    const run = await kscpAnswering(['la-decision', fresh, '--by', by], ['maybe', 'yes', addDays(today, 2), today, 'yes']);
+    const run = await kscpAnswering(['la-decision', fresh, '--by', by], ['maybe', 'yes', addDays(today, 2), today, 'maybe', 'yes', addDays(today, 1), today, 'yes']);
     expect(run.stderr).toContain('notifiable: answer yes or no, not "maybe". Please answer again.');
     expect(run.stderr).toContain(`panel-notified: ${addDays(today, 2)} is in the future`);
+    expect(run.stderr).toContain('ofsted: answer yes or no, not "maybe". Please answer again.');
+    expect(run.stderr).toContain(`ofsted-notified: ${addDays(today, 1)} is in the future`);
     expect(run.stderr).not.toContain('Who made');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Stage: RAPID_REVIEW/);
@@ -224,7 +226,7 @@ describe('dashboards across cases', () => {
   it('list --stage refuses a stage that does not exist', async () => {
     const run = await kscp(['list', '--stage', 'REVIEWING'], env);
     expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe('kscp: --stage: "REVIEWING" is not a stage (allowed: NOTIFIED, LA_DECISION, RAPID_REVIEW, PANEL_RESPONSE, LCSPR, NATIONAL_REVIEW, SIGN_OFF, PUBLISHED, LEARNING, CLOSED)');
+    expect(run.stderr.trim()).toBe('kscp: --stage: "REVIEWING" is not a stage (allowed: LA_DECISION, RAPID_REVIEW, PANEL_RESPONSE, LCSPR, NATIONAL_REVIEW, SIGN_OFF, PUBLISHED, LEARNING, CLOSED)');
   });
 
   it('deadlines lists every open deadline soonest first, overdue flagged; --within keeps the near ones and all overdue', async () => {

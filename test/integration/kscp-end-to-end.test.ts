@@ -103,12 +103,14 @@ describe('a case from the eCase form to the Rapid Review, through kscp', () => {
   });
 
   it.each([
-    [['--notifiable', 'maybe', '--by', 'Test Officer'], /--notifiable: must be yes or no/],
-    [['--notifiable', 'yes', '--by', 'Test Officer'], /--panel-notified: is required when the incident is notifiable/],
-    [['--notifiable', 'no', '--by', 'Test Officer'], /--rationale: is required when the incident is not notifiable/],
-    [['--notifiable', 'yes', '--panel-notified', '2026-02-30', '--by', 'Test Officer'], /--panel-notified: "2026-02-30" is not a real date/],
-    [['--notifiable', 'yes', '--panel-notified', addDays(today, 3), '--by', 'Test Officer'], /--panel-notified: .* is in the future/],
-    [['--notifiable', 'yes', '--panel-notified', addDays(today, -3), '--by', 'Test Officer'], /refused: --panel-notified: the Panel cannot have been notified .* before the LA became aware/],
+    [['--notifiable', 'maybe', '--ofsted', 'not-required', '--by', 'Test Officer'], /--notifiable: must be yes or no/],
+    [['--notifiable', 'yes', '--panel-notified', today, '--by', 'Test Officer'], /required option '--ofsted <required\|not-required>' not specified/],
+    [['--notifiable', 'yes', '--ofsted', 'perhaps', '--panel-notified', today, '--by', 'Test Officer'], /--ofsted: "perhaps" is not allowed \(allowed: required, not-required\)/],
+    [['--notifiable', 'yes', '--ofsted', 'not-required', '--by', 'Test Officer'], /--panel-notified: is required when the incident is notifiable/],
+    [['--notifiable', 'no', '--ofsted', 'not-required', '--by', 'Test Officer'], /--rationale: is required when the incident is not notifiable/],
+    [['--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', '2026-02-30', '--by', 'Test Officer'], /--panel-notified: "2026-02-30" is not a real date/],
+    [['--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', addDays(today, 3), '--by', 'Test Officer'], /--panel-notified: .* is in the future/],
+    [['--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', addDays(today, -3), '--by', 'Test Officer'], /refused: --panel-notified: the Panel cannot have been notified .* before the LA became aware/],
   ])('refuses la-decision %j with a clear line and changes nothing', async (args, message) => {
     const before = await status(ref);
     const run = await kscp(['la-decision', ref, ...args], env);
@@ -119,7 +121,7 @@ describe('a case from the eCase form to the Rapid Review, through kscp', () => {
   });
 
   it('la-decision moves the case to RAPID_REVIEW and the Rapid Review notice reaches the Business Unit', async () => {
-    const run = await kscp(['la-decision', ref, '--notifiable', 'yes', '--panel-notified', today, '--by', 'Test Officer'], env);
+    const run = await kscp(['la-decision', ref, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', 'Test Officer'], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Stage: RAPID_REVIEW/);
@@ -134,7 +136,7 @@ describe('a case from the eCase form to the Rapid Review, through kscp', () => {
 
   it('refuses a second decision because of the stage, with exit code 3 and nothing changed', async () => {
     const before = await status(ref);
-    const run = await kscp(['la-decision', ref, '--notifiable', 'no', '--by', 'Test Officer', '--rationale', 'second thoughts'], env);
+    const run = await kscp(['la-decision', ref, '--notifiable', 'no', '--ofsted', 'not-required', '--by', 'Test Officer', '--rationale', 'second thoughts'], env);
     expect(run.code).toBe(3);
     expect(run.stderr.trim()).toBe(`kscp: refused: case ${ref} is at stage RAPID_REVIEW: the LA decision was already recorded (notifiable, by Test Officer)`);
     expect(await status(ref)).toEqual(before);
@@ -193,9 +195,12 @@ describe('the same case through the Rapid Review to an LCSPR, then withdrawn, wi
     await refused(['published', ref, '--on', today, '--url', 'https://kscp.example.org/r'], 3, `refused: case ${ref} is at stage RAPID_REVIEW: published is recorded at stage SIGN_OFF`);
     let run = await kscp([...rr, '--submitted', today, '--outcome', 'local-review', ...by], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Stage: PANEL_RESPONSE\. Open: panel-response/);
+    expect(run.stdout).toMatch(/^Stage: PANEL_RESPONSE \(Waiting for the National Panel's response\)\.$/m);
+    expect(run.stdout).toMatch(/^ {2}Met: Rapid Review template to the National Panel: on time \(due by \w+day \d+ \w+ \d{4}\)\.$/m);
+    expect(run.stdout).toMatch(/^ {2}Due: the National Panel's response to the Rapid Review: by the end of \w+day \d+ \w+ \d{4}\.$/m);
+    expect(run.stdout).toMatch(new RegExp(`^Next: kscp partners-informed ${ref} --on YYYY-MM-DD --by "Name"$`, "m"));
     run = await kscp(['panel-response', ref, '--received', today, '--decision', 'local-review', ...by], env);
-    expect(run.stdout).toMatch(/Stage: LCSPR\./);
+    expect(run.stdout).toMatch(/^Stage: LCSPR /m);
     run = await kscp(['lcspr-start', ref, '--initiated', today, '--methodology', 'multi-agency-audit', ...by], env);
     expect(run.code).toBe(0);
     await mailbox.waitFor(about(ref, 'lcspr-publication'));
@@ -206,6 +211,7 @@ describe('the same case through the Rapid Review to an LCSPR, then withdrawn, wi
       ['rapid-review', 'met'],
       ['info-request:police', 'met'],
       ['panel-response', 'met'],
+      ['partners-informed', 'open'],
       ['lcspr-publication', 'open'],
     ]);
   });
@@ -230,9 +236,10 @@ describe('a case the LA decides is not notifiable', () => {
 
   it('closes with the rationale; the case is then refused further decisions, and leaves the open list', async () => {
     expect(await kscp(['notify', '--file', fileWith(incident)], env)).toMatchObject({ code: 0 });
-    const run = await kscp(['la-decision', ref, '--notifiable', 'no', '--by', 'Test Officer', '--rationale', 'Criteria not met (fictional)'], env);
+    const run = await kscp(['la-decision', ref, '--notifiable', 'no', '--ofsted', 'not-required', '--by', 'Test Officer', '--rationale', 'Criteria not met (fictional)'], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(`Recorded for ${ref}: not notifiable. The case is closed`);
+    expect(run.stdout).toMatch(`Recorded for ${ref}: LA decided the incident is not notifiable; case closed with the rationale recorded`);
+    expect(run.stdout).toMatch('The case is closed (not notifiable); its record is kept.');
     const s = await status(ref);
     expect(s.stage).toBe('CLOSED');
     expect(s.workflowStatus).toBe('COMPLETED');
@@ -240,7 +247,7 @@ describe('a case the LA decides is not notifiable', () => {
       ['panel-notification', 'cancelled', 'the incident is not notifiable'],
       ['rapid-review', 'cancelled', 'the incident is not notifiable'],
     ]);
-    const again = await kscp(['la-decision', ref, '--notifiable', 'yes', '--panel-notified', today, '--by', 'Test Officer'], env);
+    const again = await kscp(['la-decision', ref, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', 'Test Officer'], env);
     expect(again.code).toBe(3);
     expect(again.stderr.trim()).toBe(`kscp: case ${ref} is closed (its workflow is completed): nothing can be recorded against it`);
 
@@ -263,10 +270,10 @@ describe('bad input to kscp notify starts nothing', () => {
     ['a bad date', (f) => ({ ...f, incidentDate: '2026-13-01' }), /incidentDate: "2026-13-01" is not a real date/],
     ['awareness before the incident', (f) => ({ ...f, laAwareOn: addDays(today, -5), incidentDate: addDays(today, -1) }), /laAwareOn: the LA cannot have become aware .* before the incident/],
     ['a date in the future', (f) => ({ ...f, laAwareOn: addDays(today, 2) }), /laAwareOn: the date the LA became aware .* is in the future/],
-    ['an unknown criterion', (f) => ({ ...f, criteria: ['serious-injury'] }), /criteria\.0: "serious-injury" is not a notifiable criterion \(allowed: died-abuse-neglect, serious-harm, looked-after-death, regulated-setting-death\)/],
+    ['an unknown criterion', (f) => ({ ...f, criteria: ['serious-injury'] }), /criteria\.0: "serious-injury" is not a notifiable criterion \(allowed: died-abuse-neglect, serious-harm, looked-after-death, regulated-setting-death, care-leaver-death\)/],
     ['an unknown agency', (f) => ({ ...f, notifyingAgency: 'fire-service' }), /notifyingAgency: "fire-service" is not an agency in the directory \(allowed: social-care, police, health, education, public-health\)/],
     ['a bad email', (f) => ({ ...f, notifier: { name: 'A', email: 'not-an-email', role: 'B' } }), /notifier\.email: "not-an-email" is not an email address/],
-    ['a bad reference', (f) => ({ ...f, ref: 'KSCP-26-1' }), /ref: "KSCP-26-1" is not a case reference: use KSCP-YYYY-NNN/],
+    ['a bad reference', (f) => ({ ...f, ref: 'KSCP-26-1' }), /ref: "KSCP-26-1" is not a case reference: use the partnership's format, e.g. KSCP-2026-014/],
     ['a death criterion without a death', (f) => ({ ...f, criteria: ['looked-after-death'] }), /criteria: looked-after-death needs childDied: true/],
     ['JSON that does not parse', () => '{"ref": ', /not valid JSON/],
   ];

@@ -1,12 +1,11 @@
 /** Every `kscp` command answers --help, and usage errors are refused with exit 2. */
-import { STAGE_COMMANDS } from '../../src/cli/commands/record';
+import { STEPS } from '../../src/process/steps';
 import { kscp } from '../helpers/processes';
 
 const COMMANDS = [
   [],
   ['notify'],
-  ['la-decision'],
-  ...STAGE_COMMANDS.map((c) => [c.command]),
+  ...Object.values(STEPS).map((st) => [st.command]),
   ['status'],
   ['list'],
   ['deadlines'],
@@ -31,7 +30,7 @@ it.each(COMMANDS)('kscp %s --help describes the command and exits 0', async (...
 
 it('lists every stage command in the top-level help', async () => {
   const run = await kscp(['--help'], {});
-  for (const c of STAGE_COMMANDS) expect(run.stdout).toMatch(new RegExp(`^  ${c.command} \\[options\\] <ref>`, 'm'));
+  for (const c of Object.values(STEPS)) expect(run.stdout).toMatch(new RegExp(`^  ${c.command} \\[options\\] <ref>`, 'm'));
 });
 
 it.each([
@@ -40,10 +39,10 @@ it.each([
   [['status'], /missing required argument 'ref'/],
   [['timeline'], /missing required argument 'ref'/],
   [['timeline', 'case-1'], /<ref>: "case-1" is not a case reference/],
-  [['list', '--stage', 'DONE'], /--stage: "DONE" is not a stage \(allowed: NOTIFIED, LA_DECISION, /],
+  [['list', '--stage', 'DONE'], /--stage: "DONE" is not a stage \(allowed: LA_DECISION, /],
   [['deadlines', '--within', '-1'], /--within: must be a whole number of calendar days from 0 to 3660/],
   [['deadlines', '--json', '--ics'], /--json and --ics: choose one output/],
-  [['la-decision', 'KSCP-2026-001', '--notifiable', 'yes', '--panel-notified', '2026-01-05'], /required option '--by <name>' not specified/],
+  [['la-decision', 'KSCP-2026-001', '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', '2026-01-05'], /required option '--by <name>' not specified/],
   [['status', 'KSCP-2026-001', 'extra'], /too many arguments/],
   [['status', 'case-1'], /<ref>: "case-1" is not a case reference/],
   [['calendar', 'add-working-days', '2026-02-29', '5'], /DATE: "2026-02-29" is not a real date/],

@@ -26,9 +26,10 @@ function inTerminal(args: string[], typed: string[]): Promise<{ code: number | n
 }
 
 it('asks the LA decision in a terminal, re-asks a bad answer, and records nothing on "no"', async () => {
-  const run = await inTerminal(['la-decision', 'KSCP-2026-001'], ['maybe', 'yes', '2026-11-26', 'A. Officer', 'no']);
+  const run = await inTerminal(['la-decision', 'KSCP-2026-001'], ['maybe', 'yes', '2026-11-26', 'no', 'A. Officer', 'no']);
   expect(run.output).toContain('notifiable: answer yes or no, not "maybe". Please answer again.');
   expect(run.output).toContain('Panel notified:  Thursday 26 November 2026');
+  expect(run.output).toContain('Ofsted:          not-required');
   expect(run.output).toContain('kscp: cancelled at the confirmation: nothing was started or recorded');
   expect(run.code).toBe(6);
 });

@@ -1,6 +1,8 @@
 /** What a case's page in the Web UI says: summary, details card and current details, with no personal data. */
 import { caseDetails, caseSummary, currentDetails } from '../../src/process/caseBoard';
-import { openCase, applyMessage, RULES, type MessageRule } from '../../src/process/transitions';
+import { applyStep, type AnyStep } from '../../src/process/engine';
+import { openCase } from '../../src/process/open';
+import { STEPS } from '../../src/process/steps';
 import { fictionalForm } from '../helpers/fixtures';
 
 const form = fictionalForm({
@@ -30,7 +32,7 @@ it('lists the case facts on the details card without the free-text summary or an
 });
 
 it('says where the case is, what is open (overdue marked), what was met and how many reminders went', () => {
-  const state = openCase({ form, formReceivedAt: '2031-03-03T12:00:00Z' }, new Date('2031-03-03T12:00:00Z'));
+  const state = openCase({ form, formReceivedAt: '2031-03-03T12:00:00Z' }, { now: new Date('2031-03-03T12:00:00Z') });
   for (const d of state.deadlines) if (d.status === 'open') Object.assign(d, { due: d.name === 'panel-notification' ? '2031-03-11' : '2031-03-25' });
   state.deadlines.find((d) => d.name === 'panel-notification')!.overdue = true;
   let details = currentDetails(state);
@@ -40,8 +42,7 @@ it('says where the case is, what is open (overdue marked), what was met and how 
   expect(details).not.toContain('rapid-review: due 2031-03-25 **OVERDUE**');
   expect(details).toContain('0 reminder emails sent so far.');
 
-  const rule = RULES.laDecision as MessageRule<unknown>;
-  applyMessage(rule, state, { notifiable: false, decidedBy: 'Officer Example', rationale: 'Fictional rationale.' }, new Date('2031-03-05T10:00:00Z'));
+  applyStep(STEPS.laDecision as AnyStep, state, { notifiable: false, ofsted: 'not-required', decidedBy: 'Officer Example', rationale: 'Fictional rationale.' }, { now: new Date('2031-03-05T10:00:00Z'), rules: 3, latestDate: '2031-03-06' });
   details = currentDetails(state);
   expect(details).toContain('- **Stage** Closed');
   expect(details).toContain('- **Route** not notifiable');

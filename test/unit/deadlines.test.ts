@@ -87,28 +87,28 @@ describe('planning a deadline when the workflow wakes', () => {
   const from = '2025-12-22T10:00:00.000Z';
 
   it('sends the notice at once and sleeps until the half-way reminder', () => {
-    const plan = planDeadline(panel, { remindersFrom: from }, new Date(from), calendar);
+    const plan = planDeadline({ clock: panel, progress: { remindersFrom: from } }, new Date(from), calendar);
     expect(plan.sendNow).toMatchObject({ level: 1, at: from });
     expect(plan.wakeAt).toBe('2025-12-29T09:00:00.000Z');
     expect(plan.overdue).toBe(false);
   });
 
   it('after an outage sends only the latest reminder that came due, not every missed one', () => {
-    const plan = planDeadline(panel, { remindersFrom: from, remindedUpTo: from }, new Date('2025-12-30T12:00:00Z'), calendar);
+    const plan = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: from } }, new Date('2025-12-30T12:00:00Z'), calendar);
     expect(plan.sendNow).toMatchObject({ level: 3, occurrence: 1 });
     expect(plan.wakeAt).toBe('2025-12-31T09:00:00.000Z');
   });
 
   it('sends nothing twice: a handled slot is not due again', () => {
-    const plan = planDeadline(panel, { remindersFrom: from, remindedUpTo: '2025-12-29T09:00:01.000Z' }, new Date('2025-12-29T09:00:01Z'), calendar);
+    const plan = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: '2025-12-29T09:00:01.000Z' } }, new Date('2025-12-29T09:00:01Z'), calendar);
     expect(plan.sendNow).toBeUndefined();
     expect(plan.wakeAt).toBe('2025-12-30T09:00:00.000Z');
   });
 
   it('wakes the moment the deadline passes, to show it overdue, and waits over the bank holiday', () => {
-    const before = planDeadline(panel, { remindersFrom: from, remindedUpTo: '2025-12-31T09:00:00.000Z' }, new Date('2025-12-31T12:00:00Z'), calendar);
+    const before = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: '2025-12-31T09:00:00.000Z' } }, new Date('2025-12-31T12:00:00Z'), calendar);
     expect(before.wakeAt).toBe('2026-01-01T00:00:00.000Z');
-    const after = planDeadline(panel, { remindersFrom: from, remindedUpTo: '2025-12-31T12:00:00.000Z' }, new Date('2026-01-01T00:00:00Z'), calendar);
+    const after = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: '2025-12-31T12:00:00.000Z' } }, new Date('2026-01-01T00:00:00Z'), calendar);
     expect(after.overdue).toBe(true);
     expect(after.sendNow).toBeUndefined();
     expect(after.wakeAt).toBe('2026-01-02T09:00:00.000Z');
@@ -116,15 +116,88 @@ describe('planning a deadline when the workflow wakes', () => {
 
   it('skips reminders scheduled before the case was recorded: a late-recorded case starts with its notice', () => {
     const late = '2025-12-29T10:00:00.000Z';
-    const plan = planDeadline(panel, { remindersFrom: late }, new Date(late), calendar);
+    const plan = planDeadline({ clock: panel, progress: { remindersFrom: late } }, new Date(late), calendar);
     expect(plan.sendNow).toMatchObject({ level: 1 });
     expect(plan.wakeAt).toBe('2025-12-30T09:00:00.000Z');
   });
 
   it('chases nobody before reminders start, but still wakes when the deadline passes', () => {
-    const plan = planDeadline({ timescale: 'rapid-review', start: '2025-12-22' }, {}, new Date(from), calendar);
+    const plan = planDeadline({ clock: { timescale: 'rapid-review', start: '2025-12-22' }, progress: {} }, new Date(from), calendar);
     expect(plan.sendNow).toBeUndefined();
     expect(plan.due).toBe('2026-01-15');
     expect(plan.wakeAt).toBe('2026-01-16T00:00:00.000Z');
+  });
+});
+
+describe('truthful plans (DESIGN.md §6)', () => {
+  it('announces a deadline already past when its clock starts at the level it has reached, not as a notice', () => {
+    // Day 0 three weeks ago: the Panel notification is 10 working days overdue when the case is recorded.
+    const recorded = '2026-01-16T11:00:00.000Z';
+    const plan = planDeadline({ clock: { timescale: 'panel-notification', start: '2025-12-22' }, progress: { remindersFrom: recorded } }, new Date(recorded), calendar);
+    expect(plan.overdue).toBe(true);
+    expect(plan.sendNow).toMatchObject({ level: 5, at: recorded });
+    expect(plan.sendNow!.occurrence).toBe(calendar.workingDaysBetween('2025-12-31', '2026-01-16'));
+    expect(plan.workingDaysLate).toBe(calendar.workingDaysBetween('2025-12-31', '2026-01-16'));
+  });
+
+  it('sends a reminder missed overnight at 09:00 on the next working day, not when the worker wakes at night', () => {
+    const from = '2025-12-22T10:00:00.000Z';
+    // The warning was due Tuesday 30 Dec 09:00; the worker comes back at 22:00 that night.
+    const night = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: from } }, new Date('2025-12-30T22:00:00Z'), calendar);
+    expect(night.sendNow).toBeUndefined();
+    expect(night.wakeAt).toBe('2025-12-31T09:00:00.000Z');
+    // Back at 11:00 on a working day: at once.
+    const morning = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: from } }, new Date('2025-12-30T11:00:00Z'), calendar);
+    expect(morning.sendNow).toMatchObject({ level: 3 });
+    // Back on Saturday 3 January (after the bank holiday): Monday 09:00, with the latest slot reached.
+    const weekend = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: from } }, new Date('2026-01-03T12:00:00Z'), calendar);
+    expect(weekend.sendNow).toBeUndefined();
+    expect(weekend.wakeAt).toBe('2026-01-05T09:00:00.000Z');
+    const monday = planDeadline({ clock: panel, progress: { remindersFrom: from, remindedUpTo: from } }, new Date('2026-01-05T09:00:00Z'), calendar);
+    expect(monday.sendNow).toMatchObject({ level: 5, occurrence: 2 });
+  });
+
+  it('holds a notice opened by a clock (not a step) for working hours', () => {
+    const midnight = '2026-09-17T00:00:01.000Z';
+    const plan = planDeadline({ clock: { timescale: 'delay-reasons', start: '2026-09-16' }, progress: { remindersFrom: midnight, noticeInWorkingHours: true } }, new Date(midnight), calendar);
+    expect(plan.sendNow).toBeUndefined();
+    expect(plan.wakeAt).toBe('2026-09-17T08:00:00.000Z');
+  });
+
+  it('chases a deferral’s revised target while the statutory date and its lateness stay', () => {
+    const clock: DeadlineClock = { timescale: 'lcspr-publication', start: '2026-03-16' };
+    const progress = { remindersFrom: '2026-03-16T10:00:00.000Z', remindedUpTo: '2026-10-01T08:00:00.000Z' };
+    const plan = planDeadline({ clock, progress, revisedTarget: '2026-12-31' }, new Date('2026-10-01T12:00:00Z'), calendar);
+    expect(plan.due).toBe('2026-09-16');
+    expect(plan.overdue).toBe(false);
+    expect(plan.workingDaysLate).toBe(calendar.workingDaysBetween('2026-09-16', '2026-10-01'));
+    const undeferred = planDeadline({ clock, progress }, new Date('2026-10-01T12:00:00Z'), calendar);
+    expect(undeferred.overdue).toBe(true);
+  });
+
+  it('compares the eCase form’s 24 hours as instants, whatever the offset; exactly 24 hours is on time', () => {
+    const clock: DeadlineClock = { timescale: 'ecase-form', start: '2026-06-01T12:00:00.000Z' };
+    const verdict = (at: string) => planDeadline({ clock, progress: {}, met: { at } }, new Date('2026-06-03T00:00:00Z'), calendar);
+    expect(verdict('2026-06-02T12:00:00.000Z')).toMatchObject({ onTime: true });
+    expect(verdict(new Date('2026-06-02T12:30:00+01:00').toISOString())).toMatchObject({ onTime: true });
+    expect(verdict(new Date('2026-06-02T07:30:00-05:00').toISOString())).toMatchObject({ onTime: false, hoursLate: 1 });
+  });
+
+  it('says how many working days late a met deadline was, and that an on-time one was on time', () => {
+    const met = (on: string) => planDeadline({ clock: panel, progress: {}, met: { on } }, new Date('2026-01-10T00:00:00Z'), calendar);
+    expect(met('2025-12-31')).toMatchObject({ onTime: true });
+    expect(met('2026-01-05')).toMatchObject({ onTime: false, workingDaysLate: 2 });
+  });
+
+  it('never calls a policy target overdue, and reminds its owner on the day and every 5 working days after', () => {
+    const clock: DeadlineClock = { timescale: 'website-removal', start: '2026-01-15' };
+    const plan = planDeadline({ clock, progress: { remindersFrom: '2026-01-15T10:00:00.000Z', remindedUpTo: '2026-07-16T09:00:00.000Z' } }, new Date('2026-07-20T10:00:00Z'), calendar);
+    expect(plan.due).toBe('2026-07-15');
+    expect(plan.overdue).toBe(false);
+    expect(take(3, reminderSlots(clock, '2026-01-15', '2026-07-15', calendar)).map(([l, , at]) => [l, at.slice(0, 10)])).toEqual([
+      [2, '2026-07-01'],
+      [2, '2026-07-15'],
+      [2, '2026-07-22'],
+    ]);
   });
 });

@@ -21,12 +21,15 @@ const request = (overrides: Partial<ReminderRequest> = {}): ReminderRequest => (
 describe('reminder email text', () => {
   it('says what is due, by when, for which case, and why these people get it', () => {
     const email = composeReminder(request(), new Date('2025-12-30T09:00:00Z'), calendar);
-    expect(email.subject).toBe('[KSCP-2025-101] Warning: LA notification of the serious incident to the National Panel due by Wednesday 31 December 2025');
+    expect(email.subject).toBe('[KSCP-2025-101] Warning: due soon: LA notification of the serious incident to the National Panel due by Wednesday 31 December 2025');
     expect(email.text).toContain('Case reference: KSCP-2025-101');
     expect(email.text).toContain('Due by the end of Wednesday 31 December 2025: 1 working day from today.');
     expect(email.text).toContain('At this level it also goes to the KSCP Business Unit, because the deadline is close and it has not been recorded as done yet.');
     expect(email.text).toContain("Sent to: the local authority's lead for serious incidents; the KSCP Business Unit.");
-    expect(email.text).toContain('kscp la-decision KSCP-2025-101 --notifiable yes');
+    expect(email.text).toContain('kscp la-decision KSCP-2025-101 --notifiable yes|no --panel-notified YYYY-MM-DD --ofsted required|not-required --by "Name"');
+    // The rule is quoted from the partnership's guide, never from an internal document.
+    expect(email.text).toContain("Why: KSCP guide, 'Summary of timescales': \"The LA must notify the National Panel of serious incidents within 5 working days of the LA becoming aware of the incident\".");
+    expect(email.text).not.toMatch(/DESIGN|\.md/);
     expect(email.messageId).toBe('<incident-KSCP-2025-101.panel-notification.2025-12-31.L3.1@kscp.reminders>');
   });
 
@@ -55,7 +58,7 @@ describe('reminders with no statutory date', () => {
       calendar,
     );
     expect(email.subject).toBe("[KSCP-2025-101] Reminder: the National Panel's response to the Rapid Review (target Thursday 2 February 2034)");
-    expect(email.text).toContain('No statutory date: a reminder until it is recorded (target Thursday 2 February 2034).');
+    expect(email.text).toContain("Not a statutory deadline: the partnership's target is Thursday 2 February 2034; a reminder until it is recorded.");
     expect(email.text).toContain('kscp panel-response KSCP-2025-101 --received YYYY-MM-DD');
   });
 
@@ -68,6 +71,15 @@ describe('reminders with no statutory date', () => {
     expect(email.subject).toBe('[KSCP-2025-101] Due today: information requested from an agency (police) due by Wednesday 18 January 2034');
     expect(email.text).toContain('kscp info-received KSCP-2025-101 --agency police --received YYYY-MM-DD');
     expect(email.text).toContain('Sent to: the contact for police.');
+  });
+});
+
+describe('a deadline already past', () => {
+  it('is worded as overdue with how many working days, whatever the level (never "-3 working days from today")', () => {
+    const email = composeReminder(request({ level: 1 }), new Date('2026-01-06T11:00:00Z'), calendar);
+    expect(email.subject).toBe('[KSCP-2025-101] OVERDUE: LA notification of the serious incident to the National Panel was due Wednesday 31 December 2025');
+    expect(email.text).toContain('OVERDUE: it was due by the end of Wednesday 31 December 2025, 3 working days ago.');
+    expect(email.text).not.toMatch(/-\d+ working day/);
   });
 });
 

@@ -86,7 +86,7 @@ describe('the eCase form asked in the terminal', () => {
     expect(problemWith('ref', { ref: 'KSCP-2026-001' }, ctx)).toBeUndefined();
     expect(problemWith('knownAt', { incidentDate: '2026-11-25', knownAt: '2026-11-24T10:00:00Z' }, ctx)).toMatch(/cannot have known/);
     // Not an instant at all: a clear reason, not a crash in the checks that compare it with other dates.
-    expect(problemWith('knownAt', { incidentDate: '2026-11-25', knownAt: 'soon' }, ctx)).toBe('"soon" is not a date and time with an offset (e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00)');
+    expect(problemWith('knownAt', { incidentDate: '2026-11-25', knownAt: 'soon' }, ctx)).toBe('"soon" is not a date and time with its offset, e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00');
   });
 
   it('reads a London wall-clock time or an instant with its offset', () => {
@@ -97,17 +97,17 @@ describe('the eCase form asked in the terminal', () => {
 
 describe('the LA decision asked in the terminal', () => {
   it('asks only what the options did not give', async () => {
-    const { asker, written } = scripted(['yes', '2026-11-26', 'yes']);
-    expect(await askLaDecision(asker, 'KSCP-2026-950', { by: 'A. Officer' }, '2026-11-27')).toEqual({ notifiable: 'yes', panelNotified: '2026-11-26', by: 'A. Officer' });
+    const { asker, written } = scripted(['yes', '2026-11-26', 'no', 'yes']);
+    expect(await askLaDecision(asker, 'KSCP-2026-950', { by: 'A. Officer' }, '2026-11-27')).toEqual({ notifiable: 'yes', panelNotified: '2026-11-26', ofsted: 'not-required', by: 'A. Officer' });
     expect(written()).not.toContain('Who made');
   });
 
   it('asks the rationale when not notifiable, and re-asks a future date', async () => {
-    const { asker, written } = scripted(['perhaps', 'yes', '2026-12-01', '2026-11-26', 'A. Officer', 'yes']);
-    expect(await askLaDecision(asker, 'KSCP-2026-950', {}, '2026-11-27')).toEqual({ notifiable: 'yes', panelNotified: '2026-11-26', by: 'A. Officer' });
+    const { asker, written } = scripted(['perhaps', 'yes', '2026-12-01', '2026-11-26', 'yes', '2026-11-26', 'A. Officer', 'yes']);
+    expect(await askLaDecision(asker, 'KSCP-2026-950', {}, '2026-11-27')).toEqual({ notifiable: 'yes', panelNotified: '2026-11-26', ofsted: 'required', ofstedNotified: '2026-11-26', by: 'A. Officer' });
     expect(written()).toContain('notifiable: answer yes or no, not "perhaps"');
     expect(written()).toContain('panel-notified: 2026-12-01 is in the future (today is 2026-11-27)');
-    const no = scripted(['no', 'Criteria not met (fictional)', 'A. Officer', 'yes']);
-    expect(await askLaDecision(no.asker, 'KSCP-2026-950', {}, '2026-11-27')).toEqual({ notifiable: 'no', rationale: 'Criteria not met (fictional)', by: 'A. Officer' });
+    const no = scripted(['no', 'Criteria not met (fictional)', 'yes', '', 'A. Officer', 'yes']);
+    expect(await askLaDecision(no.asker, 'KSCP-2026-950', {}, '2026-11-27')).toEqual({ notifiable: 'no', rationale: 'Criteria not met (fictional)', ofsted: 'required', by: 'A. Officer' });
   });
 });

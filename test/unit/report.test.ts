@@ -102,7 +102,7 @@ describe('timelinessReport', () => {
   });
 
   it('counts cases by criterion (a case may meet several) and by route', () => {
-    expect(report.byCriterion).toEqual({ 'died-abuse-neglect': 1, 'serious-harm': 2, 'looked-after-death': 1, 'regulated-setting-death': 1 });
+    expect(report.byCriterion).toEqual({ 'died-abuse-neglect': 1, 'serious-harm': 2, 'looked-after-death': 1, 'regulated-setting-death': 1, 'care-leaver-death': 0 });
     expect(report.byRoute).toEqual({ 'not-notifiable': 1, lcspr: 1, 'national-review': 0, 'no-further-review': 0, withdrawn: 0, undecided: 2 });
   });
 

@@ -13,7 +13,7 @@ import { createActivities } from '../../activities';
 import { WorkingDayCalendar, type BankHoliday } from '../../src/calendar';
 import { loadDirectory } from '../../src/directory';
 import { workflowIdFor, type IncidentInput } from '../../src/process/incident';
-import { laDecisionUpdate, stateQuery } from '../../src/process/messages';
+import { stateQuery, updates } from '../../src/process/messages';
 import type { LaDecision } from '../../src/process/schemas';
 import { KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../src/process/searchAttributes';
 import { addSearchAttributes } from '../../src/toolchain/serverSetup';
@@ -65,7 +65,7 @@ async function open(input: IncidentInput): Promise<WorkflowHandle<typeof inciden
   return env.client.workflow.start<typeof incident>('incident', {
     workflowId: workflowIdFor(input.form.ref),
     taskQueue: TASK_QUEUE,
-    args: [input],
+    args: [{ checkedAt: new Date(await env.currentTimeMs()).toISOString(), ...input }],
   });
 }
 
@@ -86,6 +86,7 @@ async function eventually<T>(fn: () => Promise<T> | T, ok: (t: T) => boolean, ms
 const decision = (overrides: Partial<LaDecision> = {}): LaDecision => ({
   notifiable: true,
   panelNotifiedOn: '2033-01-05',
+  ofsted: 'not-required',
   decidedBy: 'Test Officer',
   recordedAt: '2033-01-05T12:00:00Z',
   ...overrides,
@@ -132,7 +133,7 @@ describe('a 5-working-day Panel notification across Christmas 2032', () => {
   });
 
   it('records a late Panel notification, moves to RAPID_REVIEW and starts chasing the Rapid Review', async () => {
-    const view = await handle.executeUpdate(laDecisionUpdate, { args: [decision()] });
+    const view = await handle.executeUpdate(updates.laDecision, { args: [decision()] });
     expect(view.stage).toBe('RAPID_REVIEW');
     expect(view.deadlines[1]).toMatchObject({ name: 'panel-notification', status: 'met', metOn: '2033-01-05', onTime: false });
     const sent = await eventually(() => emailsFor(form.ref), (e) => e.length >= 7);
@@ -144,7 +145,7 @@ describe('a 5-working-day Panel notification across Christmas 2032', () => {
 
   it('refuses a second LA decision with the reason, changing nothing', async () => {
     const before = await handle.query(stateQuery);
-    const refused = await handle.executeUpdate(laDecisionUpdate, { args: [decision({ notifiable: false, panelNotifiedOn: undefined, rationale: 'x' })] }).catch((e: unknown) => e);
+    const refused = await handle.executeUpdate(updates.laDecision, { args: [decision({ notifiable: false, panelNotifiedOn: undefined, rationale: 'x' })] }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(`case ${form.ref} is at stage RAPID_REVIEW: the LA decision was already recorded`);
     expect(await handle.query(stateQuery)).toEqual(before);
@@ -171,7 +172,7 @@ describe('an incident that is not notifiable', () => {
     const form = fictionalForm({ incidentDate: '2033-01-31', knownAt: '2033-01-31T15:00:00Z', laAwareOn: '2033-02-01' });
     const handle = await open({ form, formReceivedAt: '2033-02-01T09:30:00Z' });
     await eventually(() => emailsFor(form.ref), (e) => e.length >= 1);
-    const view = await handle.executeUpdate(laDecisionUpdate, {
+    const view = await handle.executeUpdate(updates.laDecision, {
       args: [decision({ notifiable: false, panelNotifiedOn: undefined, rationale: 'Criteria not met (fictional).', recordedAt: '2033-02-01T10:00:00Z' })],
     });
     expect(view.stage).toBe('CLOSED');
@@ -221,14 +222,19 @@ describe('the LA decision sent as a signal from the Web UI', () => {
     await eventually(() => emailsFor(form.ref), (e) => e.length >= 1);
     const before = await handle.query(stateQuery);
 
-    await handle.signal('laDecision', { notifiable: true, panelNotifiedOn: '2033-07-01', decidedBy: 'Test Officer' });
+    await handle.signal('laDecision', { notifiable: true, panelNotifiedOn: '2033-07-01', ofsted: 'not-required', decidedBy: 'Test Officer' });
     const refused = await eventually(() => handle.query(stateQuery), (s) => s.events.length > before.events.length);
     expect(refused.events.at(-1)?.what).toBe(
-      'la-decision sent as a signal was refused: panelNotifiedOn: the Panel cannot have been notified (2033-07-01) before the LA became aware (2033-07-04)',
+      'Refused a signal "laDecision": panelNotifiedOn: the Panel cannot have been notified (2033-07-01) before the LA became aware (2033-07-04). Nothing was changed.',
     );
+    expect(refused.events.at(-1)?.refused).toEqual({
+      message: 'laDecision',
+      via: 'signal',
+      reason: 'panelNotifiedOn: the Panel cannot have been notified (2033-07-01) before the LA became aware (2033-07-04)',
+    });
     expect({ ...refused, events: before.events }).toEqual(before);
 
-    await handle.signal('laDecision', { notifiable: true, panelNotifiedOn: '2033-07-04', decidedBy: 'Test Officer' });
+    await handle.signal('laDecision', { notifiable: true, panelNotifiedOn: '2033-07-04', ofsted: 'not-required', decidedBy: 'Test Officer' });
     const applied = await eventually(() => handle.query(stateQuery), (s) => s.stage === 'RAPID_REVIEW');
     expect(applied.stage).toBe('RAPID_REVIEW');
     // Typed in the Web UI without recordedAt: the workflow's clock fills it in.

@@ -39,7 +39,7 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
     await expect_(['2034-01-09T10:00', 'panel-notification', 1, 'LA']);
 
     await ts.skipTo('2034-01-11T10:00:00Z');
-    let view = await ts.send(handle, 'laDecision', { notifiable: true, panelNotifiedOn: '2034-01-11', decidedBy: by });
+    let view = await ts.send(handle, 'laDecision', { notifiable: true, panelNotifiedOn: '2034-01-11', ofsted: 'not-required', decidedBy: by });
     expect(view.stage).toBe('RAPID_REVIEW');
     await ts.skipTo('2034-01-11T10:30:00Z');
     view = await ts.send(handle, 'infoRequest', { agency: 'police', requestedOn: '2034-01-11', dueOn: '2034-01-18', by });
@@ -52,7 +52,9 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
     await ts.skipTo('2034-01-19T12:00:00Z');
     view = await ts.send(handle, 'rapidReview', { meetingOn: '2034-01-17', submittedOn: '2034-01-19', outcome: 'local-review', rationale: 'Fictional rationale.', by });
     expect(view.stage).toBe('PANEL_RESPONSE');
-    await expect_(['2034-01-19T09:00', 'rapid-review', 2, 'BU'], ['2034-01-19T12:00', 'panel-response', 1, 'BU']);
+    await ts.skipTo('2034-01-20T10:00:00Z');
+    view = await ts.send(handle, 'partnersInformed', { on: '2034-01-20', by });
+    await expect_(['2034-01-19T09:00', 'rapid-review', 2, 'BU'], ['2034-01-19T12:00', 'panel-response', 1, 'BU'], ['2034-01-19T12:00', 'partners-informed', 1, 'BU']);
     const state = await handle.query(stateQuery);
     expect(deadlineTable(state)).toEqual([
       ['ecase-form', '2034-01-10', 'met'],
@@ -60,8 +62,9 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
       ['rapid-review', '2034-01-30', 'met'],
       ['info-request:police', '2034-01-18', 'met'],
       ['panel-response', '2034-02-02', 'open'],
+      ['partners-informed', '2034-01-24', 'met'],
     ]);
-    expect(state.deadlines.slice(0, 4).map((d) => d.onTime)).toEqual([true, true, true, true]);
+    expect(state.deadlines.filter((d) => d.status === 'met').map((d) => d.onTime)).toEqual([true, true, true, true, true]);
   });
 
   it("the Panel's answer is chased after 10 working days, then the LCSPR starts its 6-month clock", async () => {
@@ -100,7 +103,7 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
     await ts.skipTo('2034-06-19T10:00:00Z');
     await ts.send(handle, 'executiveSignoff', { on: '2034-06-19', decision: 'publish', plannedPublicationOn: '2034-07-31', by });
     await ts.skipTo('2034-07-10T10:00:00Z');
-    await ts.send(handle, 'reportSent', { sentOn: '2034-07-10', by });
+    await ts.send(handle, 'reportSent', { sentOn: '2034-07-10', to: 'both', by });
     await ts.skipTo('2034-07-31T10:00:00Z');
     const view = await ts.send(handle, 'published', { on: '2034-07-31', url: 'https://kscp.example.org/reviews/fictional', by });
     expect(view.stage).toBe('PUBLISHED');
@@ -109,7 +112,9 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
       ['2034-05-12T08:00', 'lcspr-publication', 2, 'BU'], // 13 May is a Saturday
       ['2034-06-13T08:00', 'lcspr-publication', 2, 'BU'],
       ['2034-06-19T10:00', 'report-to-panel', 1, 'BU'],
+      ['2034-06-19T10:00', 'report-to-secretary-of-state', 1, 'BU'],
       ['2034-07-05T08:00', 'report-to-panel', 2, 'BU'],
+      ['2034-07-05T08:00', 'report-to-secretary-of-state', 2, 'BU'],
       ['2034-07-13T08:00', 'lcspr-publication', 3, 'BU'], // a month before
       ['2034-07-28T08:00', 'lcspr-publication', 3, 'BU'], // two weeks before is Sunday 30 July
       ['2034-07-31T10:00', 'learning-dissemination', 1, 'BU'],
@@ -117,7 +122,9 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
       ['2034-07-31T10:00', 'website-removal', 1, 'BU'],
     );
     const state = await handle.query(stateQuery);
-    expect(state.deadlines.find((d) => d.name === 'report-to-panel')).toMatchObject({ due: '2034-07-20', status: 'met', onTime: true });
+    // Measured against the actual publication date, for the Panel and the Secretary of State alike.
+    for (const name of ['report-to-panel', 'report-to-secretary-of-state'])
+      expect(state.deadlines.find((d) => d.name === name)).toMatchObject({ clock: { start: '2034-07-31' }, due: '2034-07-20', status: 'met', onTime: true });
     expect(state.deadlines.find((d) => d.name === 'lcspr-publication')).toMatchObject({ due: '2034-08-13', status: 'met', metOn: '2034-07-31', onTime: true });
     expect(state.deadlines.find((d) => d.name === 'website-removal')?.due).toBe('2035-01-31');
   });
@@ -133,9 +140,10 @@ describe('a full 13-month lifecycle: LCSPR published on time, then learning and 
     await expect_(
       ['2034-08-14T08:00', 'learning-dissemination', 2, 'BU'],
       ['2034-08-14T08:00', 'staff-informed', 2, 'BU'],
-      ['2034-10-30T09:00', 'website-removal', 2, 'BU'], // half-way; GMT from 29 October
-      ['2035-01-30T09:00', 'website-removal', 3, 'BU'],
-      ['2035-01-31T09:00', 'website-removal', 4, 'BM BU'],
+      ['2034-08-21T08:00', 'staff-informed', 2, 'BU'], // 5 working days after its target
+      // The website period is the partnership's policy: reminders to the Business Unit only, never escalated.
+      ['2035-01-17T09:00', 'website-removal', 2, 'BU'], // 10 working days before; GMT
+      ['2035-01-31T09:00', 'website-removal', 2, 'BU'],
     );
     await ts.skipTo('2035-03-01T10:00:00Z');
     expect(ts.sent(ref)).toHaveLength(expected.length);

@@ -29,15 +29,18 @@ async function toPanelResponse(day0: string, day1: string, day2: string, outcome
   await at(`${day0}T10:00:00Z`);
   const handle = await ts.open({ form, formReceivedAt: `${day0}T10:00:00Z` });
   await at(`${day0}T11:00:00Z`);
-  await ts.send(handle, 'laDecision', { notifiable: true, panelNotifiedOn: day0, decidedBy: by });
+  await ts.send(handle, 'laDecision', { notifiable: true, panelNotifiedOn: day0, ofsted: 'not-required', decidedBy: by });
   await at(`${day1}T11:00:00Z`);
   await ts.send(handle, 'rapidReview', { meetingOn: day0, submittedOn: day1, outcome, rationale: 'Fictional rationale.', by });
+  await at(`${day1}T11:30:00Z`);
+  await ts.send(handle, 'partnersInformed', { on: day1, by });
   await at(`${day2}T11:00:00Z`);
   const view = await ts.send(handle, 'panelResponse', { receivedOn: day2, decision, by });
   const opening: Sent[] = [
     [`${day0}T10:00`, 'panel-notification', 1, 'LA'],
     [`${day0}T11:00`, 'rapid-review', 1, 'BU'],
     [`${day1}T11:00`, 'panel-response', 1, 'BU'],
+    [`${day1}T11:00`, 'partners-informed', 1, 'BU'],
   ];
   return { form, handle, view, opening };
 }
@@ -90,12 +93,17 @@ describe('an LCSPR published late, with the reasons for the delay sent to the Pa
       ['2035-06-08T08:00', 'lcspr-publication', 3, 'BU'], // a month before is Sunday 10 June
       ['2035-06-26T08:00', 'lcspr-publication', 3, 'BU'],
       ['2035-07-10T08:00', 'lcspr-publication', 4, 'BM BU'],
-      ['2035-07-17T08:00', 'delay-reasons', 1, 'BU'],
+      // The reasons are owed from the working day after the 6-month date, whether or not an email went;
+      // the task's notice waits for 09:00, then its 5 working days escalate like any statutory clock.
+      ['2035-07-11T08:00', 'delay-reasons', 1, 'BU'],
+      ['2035-07-13T08:00', 'delay-reasons', 2, 'BU'],
+      ['2035-07-16T08:00', 'delay-reasons', 3, 'BU'],
+      ['2035-07-17T08:00', 'delay-reasons', 4, 'BM BU'],
       ['2035-07-17T08:00', 'lcspr-publication', 5, 'BM BU LA'],
     ]);
     const view = await handle.query(stateQuery);
-    expect(deadline(view, 'lcspr-publication')).toMatchObject({ due: '2035-07-10', status: 'overdue' });
-    expect(deadline(view, 'delay-reasons')).toMatchObject({ due: '2035-07-24', status: 'open' });
+    expect(deadline(view, 'lcspr-publication')).toMatchObject({ due: '2035-07-10', status: 'overdue', workingDaysLate: 5 });
+    expect(deadline(view, 'delay-reasons')).toMatchObject({ clock: { start: '2035-07-10' }, due: '2035-07-17', status: 'open' });
     expect(await overdueFlag(handle, true)).toBe(true);
     expect((await handle.describe()).typedSearchAttributes.get(KscpNextDeadlineName)).toBe('lcspr-publication');
   });
@@ -108,21 +116,25 @@ describe('an LCSPR published late, with the reasons for the delay sent to the Pa
     await at('2035-07-31T10:00:00Z');
     await ts.send(handle, 'executiveSignoff', { on: '2035-07-31', decision: 'improvements-only', plannedPublicationOn: '2035-09-28', reasons: 'Fictional reasons.', by });
     await at('2035-07-31T11:00:00Z');
-    await ts.send(handle, 'reportSent', { sentOn: '2035-07-31', by });
+    await ts.send(handle, 'reportSent', { sentOn: '2035-07-31', to: 'both', by });
     await at('2035-08-01T10:00:00Z');
     const view = await ts.send(handle, 'published', { on: '2035-08-01', url: 'https://kscp.example.org/reviews/fictional-2', by });
     expect(view.stage).toBe('PUBLISHED');
-    await ts.waitForSent(ref, opening.length + 16);
-    expect(ts.sent(ref).slice(opening.length + 10)).toEqual([
+    await ts.waitForSent(ref, opening.length + 22);
+    expect(ts.sent(ref).filter(([time]) => time >= '2035-07-18')).toEqual([
+      ['2035-07-18T08:00', 'delay-reasons', 5, 'BM BU LA'],
+      ['2035-07-19T08:00', 'delay-reasons', 5, 'BM BU LA'],
       ['2035-07-24T08:00', 'lcspr-publication', 5, 'BM BU LA'],
       ['2035-07-31T08:00', 'lcspr-publication', 5, 'BM BU LA'],
       ['2035-07-31T10:00', 'report-to-panel', 1, 'BU'],
+      ['2035-07-31T10:00', 'report-to-secretary-of-state', 1, 'BU'],
       ['2035-08-01T10:00', 'learning-dissemination', 1, 'BU'],
       ['2035-08-01T10:00', 'staff-informed', 1, 'BU'],
       ['2035-08-01T10:00', 'website-removal', 1, 'BU'],
     ]);
-    expect(deadline(view, 'delay-reasons')).toMatchObject({ status: 'met', metOn: '2035-07-19', onTime: true });
-    expect(deadline(view, 'lcspr-publication')).toMatchObject({ status: 'met', metOn: '2035-08-01', onTime: false });
+    // Recorded as they happened: the reasons two working days late, the review 16 working days late.
+    expect(deadline(view, 'delay-reasons')).toMatchObject({ status: 'met', metOn: '2035-07-19', onTime: false, workingDaysLate: 2 });
+    expect(deadline(view, 'lcspr-publication')).toMatchObject({ status: 'met', metOn: '2035-08-01', onTime: false, workingDaysLate: 16 });
     expect(await overdueFlag(handle, false)).toBe(false);
     // The rest of this case (learning, website removal) is covered elsewhere; stop its reminders.
     await ts.send(handle, 'withdraw', { reason: 'other', detail: 'Fictional: end of the test.', by });
@@ -161,6 +173,7 @@ describe('a national review (2035)', () => {
       ['2035-10-15T10:00', 'staff-informed', 1, 'BU'],
     ]);
     expect(deadlineTable(closed).slice(4)).toEqual([
+      ['partners-informed', '2035-09-10', 'met'],
       ['info-request:education', '2035-09-17', 'met'],
       ['learning-dissemination', '2035-10-29', 'met'],
       ['staff-informed', '2035-10-29', 'met'],
@@ -169,7 +182,7 @@ describe('a national review (2035)', () => {
 });
 
 describe('no further review (2035)', () => {
-  it('goes straight to learning, chases it every 10 working days without calling it overdue, and closes when done', async () => {
+  it('goes straight to learning, chases it on its target day and every 5 working days after, without calling it overdue, and closes when done', async () => {
     const { handle, opening, form, view } = await toPanelResponse('2035-11-05', '2035-11-06', '2035-11-07', 'no-further-review', 'no-further-review');
     expect(view.stage).toBe('LEARNING');
     expect(view.route).toBe('no-further-review');
@@ -182,10 +195,12 @@ describe('no further review (2035)', () => {
     await expectSent(form.ref, [
       ...opening.slice(0, 2),
       ['2035-11-06T11:00', 'panel-response', 1, 'BU'],
+      ['2035-11-06T11:00', 'partners-informed', 1, 'BU'],
       ['2035-11-07T11:00', 'learning-dissemination', 1, 'BU'],
       ['2035-11-07T11:00', 'staff-informed', 1, 'BU'],
       ['2035-11-21T09:00', 'learning-dissemination', 2, 'BU'],
       ['2035-11-21T09:00', 'staff-informed', 2, 'BU'],
+      ['2035-11-28T09:00', 'staff-informed', 2, 'BU'],
       ['2035-12-05T09:00', 'staff-informed', 2, 'BU'],
     ]);
   });
@@ -204,6 +219,7 @@ describe('withdrawal mid-review (2036)', () => {
     expect(view.route).toBe('withdrawn');
     expect(view.withdrawal).toMatchObject({ reason: 'recorded-in-error' });
     expect(deadlineTable(view).slice(4)).toEqual([
+      ['partners-informed', '2036-01-14', 'met'],
       ['lcspr-publication', '2036-07-09', 'cancelled'],
       ['info-request:police', '2036-01-28', 'cancelled'],
     ]);
@@ -231,7 +247,7 @@ describe('a corrected awareness date and a corrected information-request due dat
     const amended = await ts.send(handle, 'amend', { field: 'laAwareOn', value: '2036-02-01', reason: 'Fictional: date typed wrongly.', by });
     expect(amended.amendments).toEqual([expect.objectContaining({ field: 'laAwareOn', from: '2036-02-04', to: '2036-02-01' })]);
     await at('2036-02-08T10:00:00Z');
-    let view = await ts.send(handle, 'laDecision', { notifiable: true, panelNotifiedOn: '2036-02-08', decidedBy: by });
+    let view = await ts.send(handle, 'laDecision', { notifiable: true, panelNotifiedOn: '2036-02-08', ofsted: 'not-required', decidedBy: by });
     expect(deadline(view, 'panel-notification')).toMatchObject({ due: '2036-02-08', onTime: true });
     await at('2036-02-08T10:30:00Z');
     await ts.send(handle, 'infoRequest', { agency: 'health', requestedOn: '2036-02-08', dueOn: '2036-02-13', by });
@@ -274,7 +290,7 @@ describe('publication deferred by criminal proceedings (2036)', () => {
     expect(view.deferrals).toEqual([expect.objectContaining({ newDate: '2036-06-30', panelToldOn: '2036-03-20' })]);
     expect(view.signOff?.executive?.plannedPublicationOn).toBe('2036-06-30');
     await at('2036-06-09T10:00:00Z');
-    await ts.send(handle, 'reportSent', { sentOn: '2036-06-09', by });
+    await ts.send(handle, 'reportSent', { sentOn: '2036-06-09', to: 'both', by });
     await at('2036-06-30T10:00:00Z');
     view = await ts.send(handle, 'published', { on: '2036-06-30', url: 'https://kscp.example.org/reviews/fictional-3', by });
     expect(deadline(view, 'report-to-panel')).toMatchObject({ due: '2036-06-19', status: 'met', onTime: true });
@@ -283,8 +299,10 @@ describe('publication deferred by criminal proceedings (2036)', () => {
       ...opening,
       ['2036-03-05T12:00', 'lcspr-publication', 1, 'BU'],
       ['2036-03-06T11:00', 'report-to-panel', 1, 'BU'],
+      ['2036-03-06T11:00', 'report-to-secretary-of-state', 1, 'BU'],
       ['2036-04-04T08:00', 'lcspr-publication', 2, 'BU'],
       ['2036-04-29T08:00', 'report-to-panel', 2, 'BU'], // half-way to the new date; 27 March before the deferral
+      ['2036-04-29T08:00', 'report-to-secretary-of-state', 2, 'BU'],
       ['2036-05-02T08:00', 'lcspr-publication', 2, 'BU'], // 5 May is a bank holiday
       ['2036-06-05T08:00', 'lcspr-publication', 2, 'BU'],
       ['2036-06-30T10:00', 'learning-dissemination', 1, 'BU'],

@@ -8,6 +8,8 @@ import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../process/
 import { formatLongDate, formatLondonDateTime, londonDate } from '../../london';
 import { incidentFormSchema, type IncidentForm, type ValidationContext } from '../../process/schemas';
 import { askForm } from '../intake';
+import { careLeaverOnly } from '../../process/criteria';
+import { commandHint } from '../stepCommands';
 import { createAsker } from '../prompt';
 import { KscpNotifyingAgency, KscpStage } from '../../process/searchAttributes';
 import type { incident } from '../../../workflows/incident';
@@ -60,7 +62,8 @@ export async function notify(opts: { file?: string }): Promise<void> {
   const dir = await directory(s);
   const ctx: ValidationContext = { today: today(), now: new Date(), agencyIds: Object.keys(dir.agencies), londonDate };
   const { form, source } = await formFrom(opts, ctx);
-  const input: IncidentInput = { form, formReceivedAt: form.formReceivedAt ?? new Date().toISOString() };
+  // checkedAt: the workflow refuses a start long after these checks (a copy of an old start).
+  const input: IncidentInput = { form, formReceivedAt: form.formReceivedAt ?? new Date().toISOString(), checkedAt: new Date().toISOString() };
   const c = await client(s);
   const workflowId = workflowIdFor(form.ref);
   try {
@@ -86,13 +89,21 @@ export async function notify(opts: { file?: string }): Promise<void> {
   const cal = await loadCal(s);
   const formDue = computeDue({ timescale: 'ecase-form', start: form.knownAt }, cal);
   const late = Date.parse(input.formReceivedAt) > Date.parse(formDue.dueAt);
-  const panel = computeDue({ timescale: 'panel-notification', start: form.laAwareOn }, cal);
-  const review = computeDue({ timescale: 'rapid-review', start: form.laAwareOn }, cal);
+  const due = (timescale: 'panel-notification' | 'rapid-review' | 'care-leaver-notification') => computeDue({ timescale, start: form.laAwareOn }, cal).due;
+  const onlyCareLeaver = careLeaverOnly(form.criteria);
   const out = [
-    `Recorded case ${form.ref}: waiting for the LA's decision on notification.`,
+    `Recorded case ${form.ref}: ${onlyCareLeaver ? "waiting for the LA to notify the Secretary of State and Ofsted of the care leaver's death" : "waiting for the LA's decision on notification"}.`,
     `  eCase form: ${late ? `LATE (flagged): due within 24 hours, by ${formatLondonDateTime(new Date(formDue.dueAt))}` : 'on time (within 24 hours of the agency knowing)'}`,
-    `  Panel notification due by the end of ${formatLongDate(panel.due)} (5 working days from ${formatLongDate(form.laAwareOn)})`,
-    `  Rapid Review to the Panel due by the end of ${formatLongDate(review.due)} (15 working days)`,
+    ...(onlyCareLeaver
+      ? []
+      : [
+          `  Panel notification due by the end of ${formatLongDate(due('panel-notification'))} (5 working days from ${formatLongDate(form.laAwareOn)})`,
+          `  Rapid Review to the Panel due by the end of ${formatLongDate(due('rapid-review'))} (15 working days)`,
+        ]),
+    ...(form.criteria.includes('care-leaver-death')
+      ? [`  Care leaver's death to the Secretary of State and Ofsted due by the end of ${formatLongDate(due('care-leaver-notification'))} (5 working days)`]
+      : []),
+    `Next: ${onlyCareLeaver ? `kscp care-leaver-notified ${form.ref} --on YYYY-MM-DD --by "Name"` : commandHint('laDecision', form.ref)}`,
     workflowId,
   ];
   process.stdout.write(out.join('\n') + '\n');
