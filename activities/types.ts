@@ -28,10 +28,40 @@ export interface ReminderRequest {
   childDied: boolean;
 }
 
+/** A recipient the mail server refused while it accepted the email for others. */
+export interface RefusedRecipient {
+  /** The role the address came from (one entry per role when several roles share the address). */
+  role: string;
+  address: string;
+  /** The mail server's reply, e.g. `550 5.1.1 <x@example.org>: mailbox unavailable`. */
+  reason: string;
+  /** A 5xx reply (retrying will not help); false for a 4xx (temporary) one. */
+  permanent: boolean;
+}
+
+/**
+ * What an email activity returns when the mail server accepted the email (for every recipient, or
+ * for some: then `refused` lists the others). The same result, from the ledger, when it had been
+ * sent already. Failures: src/sendFailures.ts.
+ */
 export interface ReminderResult {
   messageId: string;
-  /** How many addresses the roles resolved to. */
+  /** How many addresses the mail server accepted. */
   recipients: number;
+  /** Who was refused (empty when none). */
+  refused: RefusedRecipient[];
+}
+
+/** One email to the Business Manager (Business Unit in copy): a case needs attention. No child's details. */
+export interface AttentionRequest {
+  workflowId: string;
+  ref: string;
+  /** What is wrong, in words (role names, deadline names, the mail server's reply; nothing about the child). */
+  problem: string;
+  /** The exact fix (a directory entry to add, a kscp command). */
+  fix: string;
+  /** Stable identity of this notice (sent once per identity, used as its Message-ID). */
+  identity: string;
 }
 
 /** The case record to keep in the durable archive (at a stage change and at closing). */
@@ -47,5 +77,6 @@ export interface ArchiveRequest {
 export interface IncidentActivities {
   planDeadlines(request: PlanRequest): Promise<DeadlinePlan[]>;
   sendReminder(request: ReminderRequest): Promise<ReminderResult>;
+  sendAttentionNotice(request: AttentionRequest): Promise<ReminderResult>;
   archiveCase(request: ArchiveRequest): Promise<void>;
 }
