@@ -13,7 +13,7 @@ import type { Role } from '../src/roles';
 import type { UnresolvableRole } from '../src/sendFailures';
 import { composeAttentionNotice, composeReminder } from './email';
 import { describeError, directoryInvalid, emailBeingSent, ledgerUnavailable, recipientUnresolvable, smtpFailure } from './failures';
-import { CLAIM_LEASE_MS, CLAIM_RENEW_MS, memoryLedger, type Claim, type EmailLedger, type SentRecord } from './ledger';
+import { CLAIM_LEASE_MS, CLAIM_RENEW_MS, memoryLedger, type Claim, type EmailLedger, type SentRecord } from './emailLedger';
 import type { MailReceipt, Mailer, OutgoingEmail } from './mailer';
 import type { ArchiveRequest, AttentionRequest, IncidentActivities, PlanRequest, RefusedRecipient, ReminderRequest, ReminderResult } from './types';
 

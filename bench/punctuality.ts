@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
-import { sqliteLedger } from '../activities/ledger';
+import { sqliteLedger } from '../activities/emailLedger';
 import { createSmtpMailer } from '../activities/mailer';
 import type { IncidentActivities } from '../activities/types';
 import { loadCalendar } from '../src/calendar';

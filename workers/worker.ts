@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { noLedger, openEmailLedger, type EmailLedger } from '../activities/ledger';
+import { noLedger, openEmailLedger, type EmailLedger } from '../activities/emailLedger';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { openArchive, type CaseArchive } from '../src/archive';
 import { loadCalendar } from '../src/calendar';

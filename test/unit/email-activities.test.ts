@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { describeError } from '../../activities/failures';
-import { memoryLedger, type EmailLedger } from '../../activities/ledger';
+import { memoryLedger, type EmailLedger } from '../../activities/emailLedger';
 import type { MailReceipt, Mailer, OutgoingEmail } from '../../activities/mailer';
 import type { AttentionRequest, ReminderRequest, ReminderResult } from '../../activities/types';
 import { WorkingDayCalendar } from '../../src/calendar';

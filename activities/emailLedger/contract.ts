@@ -1,4 +1,4 @@
-/** The email ledger's contract, shared by its stores (see ./index.ts for how it works). */
+/** The email ledger's contract, shared by its stores (activities/emailLedger/index.ts says how it works). */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { RefusedRecipient } from '../types';
