@@ -16,9 +16,14 @@ export interface ErrorDescription {
   cause?: ErrorDescription;
 }
 
+/** An Error, also one made in another realm (a Node core error seen from a test's sandbox fails `instanceof Error`). */
+function isError(err: unknown): err is Error {
+  return err instanceof Error || (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string' && typeof (err as Error).name === 'string');
+}
+
 /** An error as log fields (an Error object logs as `{}` otherwise). */
 export function describeError(err: unknown, depth = 0): ErrorDescription {
-  if (!(err instanceof Error)) return { name: typeof err, message: String(err) };
+  if (!isError(err)) return { name: typeof err, message: String(err) };
   const e = err as Error & { type?: unknown; code?: unknown; responseCode?: unknown; response?: unknown; command?: unknown };
   return {
     name: e.name,
@@ -72,7 +77,7 @@ function fixFor(command: string, directoryFile: string): string {
  * (non-retryable); anything else (refused or lost connection, timeout, 4xx) is retryable.
  */
 export function smtpFailure(err: unknown, rolesOf: (address: string) => string[], directoryFile: string): ApplicationFailure {
-  const e = (err instanceof Error ? err : new Error(String(err))) as SmtpError;
+  const e = (isError(err) ? err : new Error(String(err))) as SmtpError;
   const command = e.command ?? 'API';
   if (e.code === 'EENVELOPE' && e.rejectedErrors?.length) {
     const recipients = e.rejectedErrors.flatMap((r) => {
