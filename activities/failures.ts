@@ -112,10 +112,17 @@ export function smtpFailure(err: unknown, rolesOf: (address: string) => string[]
   return ApplicationFailure.create({ type: SEND_FAILURE.MailTemporarilyUnavailable, message: `the mail server did not take the email (${why}): trying again later` });
 }
 
-export function emailBeingSent(leaseUntil: string): ApplicationFailure {
+/** The longest wait asked for when a claim is live (a lease is 20 s; this bounds a skewed clock). */
+const MAX_CLAIM_WAIT_MS = 60_000;
+
+/** Another attempt holds a live claim: retry just after its lease would run out (the retry policy's backoff may be longer). */
+export function emailBeingSent(leaseUntil: string, now = Date.now()): ApplicationFailure {
+  const until = Date.parse(leaseUntil);
+  const wait = Number.isNaN(until) ? 5_000 : Math.min(MAX_CLAIM_WAIT_MS, Math.max(1_000, until - now + 1_000));
   return ApplicationFailure.create({
     type: SEND_FAILURE.EmailBeingSent,
-    message: `another attempt holds the claim on this email until ${leaseUntil} (it is sending it, or its worker stopped): not sending now; trying again later`,
+    message: `another attempt holds the claim on this email until ${leaseUntil} (it is sending it, or its worker stopped): not sending now; trying again in ${Math.ceil(wait / 1000)} s`,
+    nextRetryDelay: wait,
   });
 }
 

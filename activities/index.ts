@@ -116,7 +116,7 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
 
   /**
    * Heartbeat to Temporal and renew the claim every 2 s while `work` runs (the heartbeat timeout is
-   * 10 s, the lease 30 s). `work` calls `settle()` once the claim needs no renewing (about to be
+   * 10 s, the lease 20 s). `work` calls `settle()` once the claim needs no renewing (about to be
    * recorded as sent, or released).
    */
   async function whileClaimed<T>(identity: string, token: string, fields: LogFields, work: (settle: () => void) => Promise<T>): Promise<T> {

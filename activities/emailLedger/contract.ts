@@ -3,8 +3,12 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { RefusedRecipient } from '../types';
 
-/** How long a claim holds without renewal: a dead worker's claim can be taken over after this. */
-export const CLAIM_LEASE_MS = 30_000;
+/**
+ * How long a claim holds without renewal: a dead worker's claim can be taken over after this. Ten
+ * renewals long, so a slow database does not lose a live claim; short, so an email whose worker
+ * died waits seconds, not minutes, for its retry.
+ */
+export const CLAIM_LEASE_MS = 20_000;
 /** How often a sending attempt renews its claim (and heartbeats to Temporal). */
 export const CLAIM_RENEW_MS = 2_000;
 

@@ -84,13 +84,16 @@ describe('the email ledger, as the sending activity uses it', () => {
 
   it('does not send while another attempt holds a live claim: it fails retryably and sends nothing', async () => {
     const ledger = memoryLedger();
-    const held = await ledger.claim(request.identity, MESSAGE_ID, 60_000);
+    const held = await ledger.claim(request.identity, MESSAGE_ID, 15_000);
     expect(held.outcome).toBe('claimed');
     const mailer = acceptingMailer();
     const failure = await failureOf(env.run(activities(mailer, ledger).sendReminder, request));
     expect(failure.type).toBe(SEND_FAILURE.EmailBeingSent);
     expect(failure.nonRetryable).toBe(false);
-    expect(failure.message).toMatch(/^another attempt holds the claim on this email until \d{4}-\d\d-\d\dT/);
+    expect(failure.message).toMatch(/^another attempt holds the claim on this email until \d{4}-\d\d-\d\dT.*: not sending now; trying again in 16 s$/);
+    // Retried just after the lease would run out, whatever the retry policy's backoff.
+    expect(failure.nextRetryDelay).toBeGreaterThan(15_000);
+    expect(failure.nextRetryDelay).toBeLessThanOrEqual(16_000);
     expect(mailer.sent).toHaveLength(0);
   });
 
