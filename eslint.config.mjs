@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O, no console.
-    files: ['workflows/**/*.ts', 'src/incident.ts', 'src/messages.ts', 'src/transitions.ts', 'src/schemas.ts', 'src/dates.ts', 'src/timescales.ts', 'src/roles.ts', 'src/criteria.ts', 'src/searchAttributes.ts'],
+    files: ['workflows/**/*.ts', 'src/incident.ts', 'src/messages.ts', 'src/transitions.ts', 'src/schemas.ts', 'src/dates.ts', 'src/timescales.ts', 'src/roles.ts', 'src/criteria.ts', 'src/searchAttributes.ts', 'src/sendFailures.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

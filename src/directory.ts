@@ -62,10 +62,3 @@ export function lookupRole(directory: Directory, role: Role, file = 'file'): Rol
   if (!person?.email) return { ok: false, problem: `role "${role}" has no address in ${where}`, fix: `add it under "roles" ({name, email})` };
   return { ok: true, person };
 }
-
-/** The person behind a role, or an error naming the role that the directory lacks. */
-export function resolveRole(directory: Directory, role: Role): Person {
-  const found = lookupRole(directory, role);
-  if (!found.ok) throw new Error(`${found.problem} (needed for ${role}): ${found.fix}`);
-  return found.person;
-}
