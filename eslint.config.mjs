@@ -23,23 +23,43 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O, no console.
-    files: ['workflows/**/*.ts', 'src/incident.ts', 'src/messages.ts', 'src/transitions.ts', 'src/schemas.ts', 'src/dates.ts', 'src/timescales.ts', 'src/roles.ts', 'src/criteria.ts', 'src/searchAttributes.ts', 'src/sendFailures.ts'],
+    // Code that runs in Temporal's deterministic sandbox, by folder: the workflows and the declared
+    // process (src/process). No Node built-ins, no I/O, no console, no data that can change.
+    files: ['workflows/**/*.ts', 'src/process/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'process', message: 'No process in workflow code.' }, { name: 'require', message: 'Import, do not require.' }],
+    },
+  },
+  {
+    // The process imports only itself (types from elsewhere are fine).
+    files: ['src/process/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: NODE_BUILTINS.flatMap((m) => [
-            { name: m, message: 'Workflow code is deterministic: do I/O and Node work in an activity.' },
-            { name: `node:${m}`, message: 'Workflow code is deterministic: do I/O and Node work in an activity.' },
-          ]),
+          paths: NODE_BUILTINS.flatMap((m) => [{ name: m }, { name: `node:${m}` }]),
           patterns: [
-            { group: ['node:*'], message: 'No Node built-ins in workflow code.' },
-            { group: ['date-holidays', '**/calendar', '**/london', '**/directory', '**/config', '**/deadlines'], message: 'Data that can change (calendar, directory, time zones) is read in activities, not workflow code.', allowTypeImports: true },
+            { group: ['node:*', 'date-holidays', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not sandbox-safe.' },
+            { group: ['../*'], message: 'src/process is sandbox-safe and self-contained: data that can change (calendar, directory, time zones) is read in activities.', allowTypeImports: true },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'No process in workflow code.' }, { name: 'require', message: 'Import, do not require.' }],
+    },
+  },
+  {
+    // Workflows import the process and, as types only, the activities.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.flatMap((m) => [{ name: m }, { name: `node:${m}` }]),
+          patterns: [
+            { group: ['node:*', 'date-holidays', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not sandbox-safe.' },
+            { group: ['../src/*', '!../src/process', '../activities/*', '../workers/*'], message: 'Workflows import src/process only (activities as types).', allowTypeImports: true },
+          ],
+        },
+      ],
     },
   },
   {

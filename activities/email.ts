@@ -4,11 +4,11 @@
  * reference points to the record.
  */
 import type { WorkingDayCalendar } from '../src/calendar';
-import type { IsoDate } from '../src/dates';
+import type { IsoDate } from '../src/process/dates';
 import { deadlineCalendar, deadlineEventFor } from '../src/ics';
 import { formatLongDate, londonDate } from '../src/london';
-import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/roles';
-import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/timescales';
+import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/process/roles';
+import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/process/timescales';
 import type { AttentionRequest, ReminderRequest } from './types';
 
 export interface ComposedEmail {

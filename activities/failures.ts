@@ -1,9 +1,9 @@
 /**
- * How an email activity fails (src/sendFailures.ts names the types), and how errors are logged:
+ * How an email activity fails (src/process/sendFailures.ts names the types), and how errors are logged:
  * name, message, code, the mail server's reply and the cause; never payload contents.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { SEND_FAILURE, type PermanentRefusal, type UnresolvableRole } from '../src/sendFailures';
+import { SEND_FAILURE, type PermanentRefusal, type UnresolvableRole } from '../src/process/sendFailures';
 
 export interface ErrorDescription {
   name: string;

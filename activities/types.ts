@@ -1,11 +1,11 @@
 /**
  * The activity interface as workflow code sees it (imported with `import type`).
  */
-import type { IsoDate } from '../src/dates';
-import type { IncidentView } from '../src/incident';
+import type { IsoDate } from '../src/process/dates';
+import type { IncidentView } from '../src/process/incident';
 import type { DeadlineClock, DeadlinePlan, ReminderProgress } from '../src/deadlines';
-import type { Role } from '../src/roles';
-import type { ReminderLevel, TimescaleName } from '../src/timescales';
+import type { Role } from '../src/process/roles';
+import type { ReminderLevel, TimescaleName } from '../src/process/timescales';
 
 export interface PlanRequest {
   /** The workflow's clock: reminders due at or before it are due now. */
@@ -42,7 +42,7 @@ export interface RefusedRecipient {
 /**
  * What an email activity returns when the mail server accepted the email (for every recipient, or
  * for some: then `refused` lists the others). The same result, from the ledger, when it had been
- * sent already. Failures: src/sendFailures.ts.
+ * sent already. Failures: src/process/sendFailures.ts.
  */
 export interface ReminderResult {
   messageId: string;

@@ -3,9 +3,9 @@
  * Go `temporal workflow signal` (the toolchain's CLI) sending the same decision to another case.
  */
 import { execFile } from 'node:child_process';
-import { workflowIdFor, type IncidentView } from '../src/incident';
+import { workflowIdFor, type IncidentView } from '../src/process/incident';
 import { londonDate } from '../src/london';
-import { stateQuery } from '../src/messages';
+import { stateQuery } from '../src/process/messages';
 import { REPO_ROOT } from '../test/helpers/fixtures';
 import { kscp } from '../test/helpers/processes';
 import { temporalCliPath } from '../test/helpers/toolchain';

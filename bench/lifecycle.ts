@@ -5,7 +5,7 @@
  */
 import { fictionalForm } from '../test/helpers/fixtures';
 import { startTimeSkipping } from '../test/helpers/timeSkipping';
-import type { MessageInputs, MessageName } from '../src/messages';
+import type { MessageInputs, MessageName } from '../src/process/messages';
 import type { Figure } from './report';
 
 export const LIFECYCLE_NAME = 'Full 12-month lifecycle under time skipping';

@@ -4,7 +4,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { loadSettings } from '../src/config';
-import { workflowIdFor } from '../src/incident';
+import { workflowIdFor } from '../src/process/incident';
 import type { incident } from '../workflows';
 import { benchForm, pool, rssMb, startRealWorker, workerEnv, type Bench } from './context';
 import type { MailSink } from './mailSink';

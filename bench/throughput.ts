@@ -3,9 +3,9 @@
  * against a no-op workflow doing start + one update round trip, the same way, on the same server.
  */
 import type { UpdateDefinition } from '@temporalio/common';
-import { workflowIdFor, type IncidentView } from '../src/incident';
+import { workflowIdFor, type IncidentView } from '../src/process/incident';
 import { londonDate } from '../src/london';
-import { updates } from '../src/messages';
+import { updates } from '../src/process/messages';
 import { startNode } from '../test/helpers/processes';
 import type { incident } from '../workflows';
 import { benchForm, pool, workerEnv, type Bench } from './context';

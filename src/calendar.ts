@@ -11,8 +11,8 @@
 import Holidays from 'date-holidays';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { addDays, isWeekend, type IsoDate } from './dates';
-import { IsoDateSchema } from './schemas';
+import { addDays, isWeekend, type IsoDate } from './process/dates';
+import { IsoDateSchema } from './process/schemas';
 
 export interface BankHoliday {
   date: IsoDate;

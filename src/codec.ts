@@ -137,8 +137,8 @@ export function loadKeys(keyFile: string, env: NodeJS.ProcessEnv = process.env):
 
 /**
  * The data converter of every client and worker: payloads encrypted; failure messages and stack
- * traces moved into an encoded payload (src/failureConverter.ts), so they are encrypted too.
+ * traces moved into an encoded payload (workflows/failureConverter.ts), so they are encrypted too.
  */
 export function dataConverter(ring: KeyRing): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: require.resolve('./failureConverter') };
+  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: require.resolve('../workflows/failureConverter') };
 }

@@ -5,9 +5,9 @@
  * working-day calendar, which is data that can change while a case is open.
  */
 import type { WorkingDayCalendar } from './calendar';
-import { addDays, addMonths, type IsoDate } from './dates';
+import { addDays, addMonths, type IsoDate } from './process/dates';
 import { endOfLondonDay, londonDate, londonInstant } from './london';
-import { timescale, type ReminderLevel, type TimescaleName } from './timescales';
+import { timescale, type ReminderLevel, type TimescaleName } from './process/timescales';
 
 /** Every reminder after the notice goes out at this London time, on a working day. */
 export const REMINDER_TIME = '09:00:00';

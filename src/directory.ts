@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PARTNERSHIP_ROLES, type PartnershipRole, type Role } from './roles';
-import { firstIssue } from './schemas';
+import { PARTNERSHIP_ROLES, type PartnershipRole, type Role } from './process/roles';
+import { firstIssue } from './process/schemas';
 
 const Person = z.strictObject({
   name: z.string().trim().min(1),

@@ -7,8 +7,8 @@
  * No personal data: the case reference, what is due and the date, nothing about the child.
  * No Node imports.
  */
-import { addDays, type IsoDate } from './dates';
-import { TIMESCALES } from './timescales';
+import { addDays, type IsoDate } from './process/dates';
+import { TIMESCALES } from './process/timescales';
 
 export interface DeadlineEvent {
   ref: string;

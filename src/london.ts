@@ -3,7 +3,7 @@
  * every instant stored is UTC. Uses Intl's time-zone data, so it belongs in
  * activities and clients, never in workflow code.
  */
-import type { IsoDate } from './dates';
+import type { IsoDate } from './process/dates';
 
 export const LONDON = 'Europe/London';
 

@@ -12,8 +12,8 @@
  */
 import type { CaseSummary, DeadlineOutcome } from './archive/record';
 import type { WorkingDayCalendar } from './calendar';
-import { CRITERION_IDS } from './criteria';
-import type { IsoDate } from './dates';
+import { CRITERION_IDS } from './process/criteria';
+import type { IsoDate } from './process/dates';
 import { londonDate } from './london';
 
 export const MEASURES = [

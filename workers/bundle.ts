@@ -15,7 +15,7 @@ export const WORKFLOW_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'workflow-bundle.
 export function workflowBundleOptions(): BundleOptions {
   return {
     workflowsPath: require.resolve('../workflows'),
-    failureConverterPath: require.resolve('../src/failureConverter'),
+    failureConverterPath: require.resolve('../workflows/failureConverter'),
     // The bundler's module report is noise for the Business Unit.
     logger: new DefaultLogger('WARN'),
   };

@@ -22,12 +22,12 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/types';
 import type { DeadlinePlan } from '../src/deadlines';
-import { viewOf, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/incident';
+import { viewOf, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/process/incident';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { MESSAGE_NAMES, signals, stateQuery, TIMELINE_QUERY_DESCRIPTION, timelineQuery, updates, type MessageName } from '../src/messages';
-import { timelineOf } from '../src/timeline';
-import { currentDetails } from '../src/caseBoard';
-import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/searchAttributes';
+import { MESSAGE_NAMES, signals, stateQuery, TIMELINE_QUERY_DESCRIPTION, timelineQuery, updates, type MessageName } from '../src/process/messages';
+import { timelineOf } from '../src/process/timeline';
+import { currentDetails } from '../src/process/caseBoard';
+import { KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/process/searchAttributes';
 import {
   applyMessage,
   checkMessage,
@@ -37,7 +37,7 @@ import {
   RULES,
   type MessageRule,
   type Refusal,
-} from '../src/transitions';
+} from '../src/process/transitions';
 
 /** Planning is arithmetic over the calendar: seconds at most; a dead worker's attempt is retried soon. */
 const { planDeadlines } = proxyActivities<IncidentActivities>({

@@ -9,7 +9,7 @@
 import type { Payload } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, type KeyRing } from '../codec';
-import type { IncidentView, Route, Stage } from '../incident';
+import type { IncidentView, Route, Stage } from '../process/incident';
 
 /** The workflow id and the first run's id: a reference reused after a reset is a different case. */
 export interface CaseIdentity {

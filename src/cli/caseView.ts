@@ -4,8 +4,8 @@
  * archive once Temporal no longer has the workflow.
  */
 import type { Client } from '@temporalio/client';
-import { workflowIdFor, type IncidentView } from '../incident';
-import { stateQuery } from '../messages';
+import { workflowIdFor, type IncidentView } from '../process/incident';
+import { stateQuery } from '../process/messages';
 import { describe, withWorker } from './context';
 
 export interface CaseView {

@@ -10,9 +10,9 @@ import type { WorkingDayCalendar } from '../calendar';
 import type { KeyRing } from '../codec';
 import { ConfigError, loadSettings, type Settings } from '../config';
 import type { Directory } from '../directory';
-import { workflowIdFor } from '../incident';
+import { workflowIdFor } from '../process/incident';
 import { londonDate } from '../london';
-import { RefSchema } from '../schemas';
+import { RefSchema } from '../process/schemas';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {

@@ -4,10 +4,10 @@
  * checked at once by the same zod schema the file and the workflow use, with the answers given so
  * far, so a bad answer (or one that contradicts an earlier answer) is asked again with the reason.
  */
-import { CRITERION_IDS } from '../criteria';
-import { isIsoDate } from '../dates';
+import { CRITERION_IDS } from '../process/criteria';
+import { isIsoDate } from '../process/dates';
 import { formatLondonDateTime, formatLongDate, londonInstant } from '../london';
-import { incidentFormSchema, IsoDateSchema, type IncidentForm, type ValidationContext } from '../schemas';
+import { incidentFormSchema, IsoDateSchema, type IncidentForm, type ValidationContext } from '../process/schemas';
 import type { LaDecisionOptions } from './commands/laDecision';
 import { confirm, Invalid, yesNo, type Asker } from './prompt';
 

@@ -6,8 +6,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { existsSync } from 'node:fs';
 import { memoryArchive, openArchive, type CaseArchive } from '../archive';
 import type { Settings } from '../config';
-import { workflowIdFor, type IncidentView } from '../incident';
-import { stateQuery } from '../messages';
+import { workflowIdFor, type IncidentView } from '../process/incident';
+import { stateQuery } from '../process/messages';
 import { client, keys, parseRef, settings, withWorker } from './context';
 import { CliError, EXIT } from './errors';
 

@@ -11,7 +11,7 @@ import { addStageCommands } from './commands/record';
 import type { deadlines } from './commands/deadlines';
 import type { list } from './commands/list';
 import type { report } from './commands/report';
-import { STAGES } from '../incident';
+import { STAGES } from '../process/incident';
 import { keys, settings } from './context';
 import { CliError, EXIT } from './errors';
 

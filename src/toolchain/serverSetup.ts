@@ -6,7 +6,7 @@
 import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_KEYS } from '../searchAttributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../process/searchAttributes';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { StatusJson } from '../../src/cli/commands/status';
 import { EncryptionCodec, loadKeys } from '../../src/codec';
-import { addDays } from '../../src/dates';
+import { addDays } from '../../src/process/dates';
 import { londonDate } from '../../src/london';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import { startCodecServer, type CodecServer } from '../../workers/codecServer';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { EncryptionCodec, loadKeys } from '../../src/codec';
-import { addDays } from '../../src/dates';
+import { addDays } from '../../src/process/dates';
 import { londonDate } from '../../src/london';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import { startCodecServer, type CodecServer } from '../../workers/codecServer';

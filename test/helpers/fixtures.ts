@@ -1,7 +1,7 @@
 /** Fictional test data: no real person or case. */
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/config';
-import type { IncidentForm } from '../../src/schemas';
+import type { IncidentForm } from '../../src/process/schemas';
 
 /** The project's folder, from the test sources or from their compiled copy in dist/ (the benchmarks). */
 export const REPO_ROOT = PACKAGE_ROOT;

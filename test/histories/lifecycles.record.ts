@@ -7,7 +7,7 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MessageInputs, MessageName } from '../../src/messages';
+import type { MessageInputs, MessageName } from '../../src/process/messages';
 import { fictionalForm } from '../helpers/fixtures';
 import { startTimeSkipping, type TimeSkipping } from '../helpers/timeSkipping';
 

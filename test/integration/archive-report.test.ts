@@ -18,7 +18,7 @@ import type { ReportJson } from '../../src/cli/commands/report';
 import type { StatusJson } from '../../src/cli/commands/status';
 import { loadKeys } from '../../src/codec';
 import { londonDate } from '../../src/london';
-import type { IncidentForm } from '../../src/schemas';
+import type { IncidentForm } from '../../src/process/schemas';
 import { type DevServer } from '../../src/toolchain/devServer';
 import { nextRef, SHIPPED_CALENDAR, TEST_KEYS } from '../helpers/fixtures';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { postgresArchive, sealerFor, sqliteArchive, type ArchiveEntry, type CaseArchive } from '../../src/archive';
 import { ConfigError, loadSettings } from '../../src/config';
-import type { IncidentView } from '../../src/incident';
+import type { IncidentView } from '../../src/process/incident';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
 const ring = { current: 'k1', keys: { k1: Buffer.alloc(32, 7) } };

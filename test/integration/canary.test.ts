@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StatusJson } from '../../src/cli/commands/status';
-import { addDays } from '../../src/dates';
+import { addDays } from '../../src/process/dates';
 import { londonDate } from '../../src/london';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import { nextRef, TEST_KEYS } from '../helpers/fixtures';

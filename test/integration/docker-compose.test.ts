@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/searchAttributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/process/searchAttributes';
 import { findDockerCompose } from '../../src/toolchain/dockerCompose';
 import { REPO_ROOT, SHIPPED_DIRECTORY } from '../helpers/fixtures';
 
@@ -201,7 +201,7 @@ describe('the resolved deployment', () => {
     expect(calls).toEqual(allCalls.slice(0, 3));
   });
 
-  it("the namespace job creates the namespace with 7 years' retention and every search attribute of src/searchAttributes.ts; run again, it changes nothing but the retention", async () => {
+  it("the namespace job creates the namespace with 7 years' retention and every search attribute of src/process/searchAttributes.ts; run again, it changes nothing but the retention", async () => {
     const stubs = mkdtempSync(path.join(tmp, 'stubs-'));
     const log = path.join(stubs, 'calls.log');
     // A stand-in `temporal` CLI with a namespace and its search attributes kept in files.

@@ -16,7 +16,7 @@ import { createSmtpMailer, type Mailer } from '../../activities/mailer';
 import type { ReminderRequest, ReminderResult } from '../../activities/types';
 import { WorkingDayCalendar } from '../../src/calendar';
 import { loadDirectory, type Directory } from '../../src/directory';
-import { SEND_FAILURE } from '../../src/sendFailures';
+import { SEND_FAILURE } from '../../src/process/sendFailures';
 import { SHIPPED_DIRECTORY } from '../helpers/fixtures';
 import { freePort } from '../helpers/processes';
 import { startMailbox, type Mailbox } from '../helpers/smtp';

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { londonDate } from '../../src/london';
-import { addDays } from '../../src/dates';
+import { addDays } from '../../src/process/dates';
 import type { StatusJson } from '../../src/cli/commands/status';
 import { nextRef, ADDRESS } from '../helpers/fixtures';
 import { freePort, kscp, startNode } from '../helpers/processes';

@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addDays } from '../../src/dates';
+import { addDays } from '../../src/process/dates';
 import { londonDate } from '../../src/london';
 import type { StatusJson } from '../../src/cli/commands/status';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';

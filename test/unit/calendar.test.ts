@@ -1,7 +1,7 @@
 import path from 'node:path';
 import snapshot from '../fixtures/bank-holidays-england-and-wales-2020-2027.json';
 import { loadCalendar, WorkingDayCalendar } from '../../src/calendar';
-import { addMonths } from '../../src/dates';
+import { addMonths } from '../../src/process/dates';
 import { endOfLondonDay, londonDate, londonInstant } from '../../src/london';
 
 const shipped = path.join(__dirname, '..', '..', 'config', 'calendar.json');

@@ -1,6 +1,6 @@
 /** What a case's page in the Web UI says: summary, details card and current details, with no personal data. */
-import { caseDetails, caseSummary, currentDetails } from '../../src/caseBoard';
-import { openCase, applyMessage, RULES, type MessageRule } from '../../src/transitions';
+import { caseDetails, caseSummary, currentDetails } from '../../src/process/caseBoard';
+import { openCase, applyMessage, RULES, type MessageRule } from '../../src/process/transitions';
 import { fictionalForm } from '../helpers/fixtures';
 
 const form = fictionalForm({

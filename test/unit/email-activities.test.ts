@@ -12,7 +12,7 @@ import type { MailReceipt, Mailer, OutgoingEmail } from '../../activities/mailer
 import type { AttentionRequest, ReminderRequest, ReminderResult } from '../../activities/types';
 import { WorkingDayCalendar } from '../../src/calendar';
 import { loadDirectory, type Directory } from '../../src/directory';
-import { SEND_FAILURE } from '../../src/sendFailures';
+import { SEND_FAILURE } from '../../src/process/sendFailures';
 import { SHIPPED_DIRECTORY } from '../helpers/fixtures';
 
 const request: ReminderRequest = {

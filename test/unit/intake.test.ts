@@ -3,7 +3,7 @@ import { askForm, askLaDecision, problemWith, readInstant } from '../../src/cli/
 import { CliError, EXIT } from '../../src/cli/errors';
 import { createAsker } from '../../src/cli/prompt';
 import { londonDate } from '../../src/london';
-import type { ValidationContext } from '../../src/schemas';
+import type { ValidationContext } from '../../src/process/schemas';
 
 const ctx: ValidationContext = {
   today: '2026-11-27',

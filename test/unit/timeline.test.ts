@@ -1,5 +1,5 @@
-import type { IncidentView } from '../../src/incident';
-import { describeRole, timelineOf } from '../../src/timeline';
+import type { IncidentView } from '../../src/process/incident';
+import { describeRole, timelineOf } from '../../src/process/timeline';
 
 type Part = Pick<IncidentView, 'events' | 'reminders' | 'deadlines'>;
 

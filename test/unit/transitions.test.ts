@@ -1,5 +1,5 @@
-import { MESSAGE_NAMES, type MessageName } from '../../src/messages';
-import { applyLaDecision, applyMessage, checkLaDecision, checkMessage, openCase, recipientsFor, RULES, type MessageRule } from '../../src/transitions';
+import { MESSAGE_NAMES, type MessageName } from '../../src/process/messages';
+import { applyLaDecision, applyMessage, checkLaDecision, checkMessage, openCase, recipientsFor, RULES, type MessageRule } from '../../src/process/transitions';
 
 const ruleOf = (name: MessageName) => RULES[name] as MessageRule<unknown>;
 import { fictionalForm } from '../helpers/fixtures';

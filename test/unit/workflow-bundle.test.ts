@@ -21,7 +21,7 @@ describe('dist/workflow-bundle.js', () => {
   it('holds the incident workflow and the project failure converter', () => {
     expect(code).toContain('__temporal_custom_failure_converter');
     expect(code).toMatch(/workflows\/incident\.(ts|js)/);
-    expect(code).toMatch(/src\/failureConverter\.(ts|js)/);
+    expect(code).toMatch(/workflows\/failureConverter\.(ts|js)/);
   });
 
   it('imports no Node built-in module', () => {

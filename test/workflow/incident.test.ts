@@ -12,10 +12,10 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { createActivities } from '../../activities';
 import { WorkingDayCalendar, type BankHoliday } from '../../src/calendar';
 import { loadDirectory } from '../../src/directory';
-import { workflowIdFor, type IncidentInput } from '../../src/incident';
-import { laDecisionUpdate, stateQuery } from '../../src/messages';
-import type { LaDecision } from '../../src/schemas';
-import { KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../src/searchAttributes';
+import { workflowIdFor, type IncidentInput } from '../../src/process/incident';
+import { laDecisionUpdate, stateQuery } from '../../src/process/messages';
+import type { LaDecision } from '../../src/process/schemas';
+import { KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../src/process/searchAttributes';
 import { addSearchAttributes } from '../../src/toolchain/serverSetup';
 import type { incident } from '../../workflows';
 import { captureMailer } from '../helpers/captureMailer';

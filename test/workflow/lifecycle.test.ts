@@ -9,8 +9,8 @@
  * (26 March to 29 October 2034). Recipients: BU Business Unit, BM Business
  * Manager, LA the LA lead, <agency> its contact, <agency>-SL its safeguarding lead.
  */
-import { KscpStage } from '../../src/searchAttributes';
-import { stateQuery } from '../../src/messages';
+import { KscpStage } from '../../src/process/searchAttributes';
+import { stateQuery } from '../../src/process/messages';
 import { fictionalForm } from '../helpers/fixtures';
 import { deadlineTable, startTimeSkipping, type CaseHandle, type Sent, type TimeSkipping } from '../helpers/timeSkipping';
 

@@ -8,9 +8,9 @@
  *
  * One server clock for the file, so the cases run in date order: 2035, then 2036.
  */
-import type { IncidentView } from '../../src/incident';
-import { KscpOverdue, KscpNextDeadlineName, KscpRoute, KscpStage } from '../../src/searchAttributes';
-import { stateQuery } from '../../src/messages';
+import type { IncidentView } from '../../src/process/incident';
+import { KscpOverdue, KscpNextDeadlineName, KscpRoute, KscpStage } from '../../src/process/searchAttributes';
+import { stateQuery } from '../../src/process/messages';
 import { fictionalForm } from '../helpers/fixtures';
 import { deadlineTable, startTimeSkipping, type CaseHandle, type Sent, type TimeSkipping } from '../helpers/timeSkipping';
 

@@ -1,7 +1,7 @@
 /** `kscp calendar ...`: the statutory day-counting rules, for checking a date by hand. */
-import { addDays, addMonths, type IsoDate } from '../../dates';
+import { addDays, addMonths, type IsoDate } from '../../process/dates';
 import { formatLongDate } from '../../london';
-import { IsoDateSchema } from '../../schemas';
+import { IsoDateSchema } from '../../process/schemas';
 import type { WorkingDayCalendar } from '../../calendar';
 import { calendar as loadCal, settings } from '../context';
 import { badInput } from '../errors';

@@ -2,11 +2,11 @@
  * `kscp deadlines [--within N] [--json] [--ics]`: every open deadline of every open case, soonest
  * first, overdue ones flagged; each case read through its `state` query (caseView).
  */
-import { addDays, daysBetween, type IsoDate } from '../../dates';
+import { addDays, daysBetween, type IsoDate } from '../../process/dates';
 import { deadlineCalendar, deadlineEventFor } from '../../ics';
 import { formatLongDate } from '../../london';
-import { describeDeadline, describeRole } from '../../timeline';
-import { TIMESCALES } from '../../timescales';
+import { describeDeadline, describeRole } from '../../process/timeline';
+import { TIMESCALES } from '../../process/timescales';
 import { caseView } from '../caseView';
 import { client, settings, today } from '../context';
 import { badInput } from '../errors';

@@ -1,6 +1,6 @@
 /** `kscp la-decision <ref> ...`: record the LA's decision on notification. */
 import { formatLongDate } from '../../london';
-import { LaDecisionSchema, type LaDecision } from '../../schemas';
+import { LaDecisionSchema, type LaDecision } from '../../process/schemas';
 import { parseRef, settings, today } from '../context';
 import { badInput } from '../errors';
 import { sendMessage } from './record';

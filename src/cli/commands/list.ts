@@ -1,8 +1,8 @@
 /** `kscp list [--all] [--stage S] [--overdue] [--json]`: cases with their stage and next deadline, from the case board's search attributes. */
 import type { Client } from '@temporalio/client';
-import { STAGES, WORKFLOW_TYPE, type Stage } from '../../incident';
+import { STAGES, WORKFLOW_TYPE, type Stage } from '../../process/incident';
 import { formatLondonDateTime } from '../../london';
-import { KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../searchAttributes';
+import { KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../process/searchAttributes';
 import { client, settings } from '../context';
 import { badInput } from '../errors';
 import { paint, table } from '../format';
@@ -23,7 +23,7 @@ export interface ListOptions {
   overdue?: boolean;
 }
 
-/** The stage as written in src/incident.ts (any case, hyphens for underscores), or a clear refusal. */
+/** The stage as written in src/process/incident.ts (any case, hyphens for underscores), or a clear refusal. */
 export function parseStage(value: string): Stage {
   const wanted = value.trim().toUpperCase().replace(/-/g, '_');
   const stage = STAGES.find((s) => s === wanted);

@@ -2,14 +2,14 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
-import { caseDetails, caseSummary } from '../../caseBoard';
+import { caseDetails, caseSummary } from '../../process/caseBoard';
 import { computeDue } from '../../deadlines';
-import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../incident';
+import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../process/incident';
 import { formatLongDate, formatLondonDateTime, londonDate } from '../../london';
-import { incidentFormSchema, type IncidentForm, type ValidationContext } from '../../schemas';
+import { incidentFormSchema, type IncidentForm, type ValidationContext } from '../../process/schemas';
 import { askForm } from '../intake';
 import { createAsker } from '../prompt';
-import { KscpNotifyingAgency, KscpStage } from '../../searchAttributes';
+import { KscpNotifyingAgency, KscpStage } from '../../process/searchAttributes';
 import type { incident } from '../../../workflows/incident';
 import { calendar as loadCal, client, directory, settings, today } from '../context';
 import { badInput, CliError, EXIT } from '../errors';

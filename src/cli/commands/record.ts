@@ -7,9 +7,9 @@
  */
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
-import type { IncidentView } from '../../incident';
+import type { IncidentView } from '../../process/incident';
 import { formatLongDate } from '../../london';
-import { updates, type MessageName } from '../../messages';
+import { updates, type MessageName } from '../../process/messages';
 import {
   LCSPR_METHODOLOGIES,
   PANEL_DECISIONS,
@@ -17,8 +17,8 @@ import {
   RAPID_REVIEW_OUTCOMES,
   VIEWS_FROM,
   WITHDRAWAL_REASONS,
-} from '../../schemas';
-import { AMENDABLE_FIELDS, RULES } from '../../transitions';
+} from '../../process/schemas';
+import { AMENDABLE_FIELDS, RULES } from '../../process/transitions';
 import { client, directory, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
 

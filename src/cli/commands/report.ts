@@ -5,9 +5,9 @@
  */
 import type { Client } from '@temporalio/client';
 import { summarise, type CaseSummary } from '../../archive';
-import { WORKFLOW_TYPE } from '../../incident';
+import { WORKFLOW_TYPE } from '../../process/incident';
 import { formatLongDate } from '../../london';
-import { stateQuery } from '../../messages';
+import { stateQuery } from '../../process/messages';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
 import { calendar, client, settings, withWorker } from '../context';
 import { badInput } from '../errors';

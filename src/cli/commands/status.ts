@@ -1,5 +1,5 @@
 /** `kscp status <ref> [--json]`: the case's stage and every deadline. */
-import type { IncidentView } from '../../incident';
+import type { IncidentView } from '../../process/incident';
 import { formatLondonDateTime } from '../../london';
 import { table } from '../format';
 import { findCase } from '../loadCase';

@@ -1,6 +1,6 @@
 /** `kscp timeline <ref> [--json]`: who recorded what and when, and every reminder sent, in time order. */
 import { formatLondonDateTime } from '../../london';
-import { timelineOf, type TimelineEntry } from '../../timeline';
+import { timelineOf, type TimelineEntry } from '../../process/timeline';
 import { parseRef } from '../context';
 import { findCase } from '../loadCase';
 

@@ -5,7 +5,7 @@
  */
 import type { Criterion } from './criteria';
 import type { IsoDate } from './dates';
-import type { ComputedDue, DeadlineClock, ReminderProgress } from './deadlines';
+import type { ComputedDue, DeadlineClock, ReminderProgress } from '../deadlines';
 import type { Role } from './roles';
 import type {
   Defer,

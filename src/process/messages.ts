@@ -36,7 +36,7 @@ import type {
 /** The case: stage, every deadline, events and reminders so far. */
 export const stateQuery = defineQuery<IncidentView>('state');
 
-/** Who recorded what and when, and every reminder sent, in time order (src/timeline.ts). */
+/** Who recorded what and when, and every reminder sent, in time order (src/process/timeline.ts). */
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
 export const TIMELINE_QUERY_DESCRIPTION = 'The case in time order: who recorded what and when, and every reminder sent (to whom, level, deadline)';
 
