@@ -102,22 +102,30 @@ describe('with the SQLite file', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kscp-ledger-'));
   const file = path.join(dir, 'archive.db');
 
-  /** Two processes (the compiled ledger, dist/), each with its own connection, claiming the same identities after a common start signal. */
+  /**
+   * Two processes (the compiled ledger, dist/), each with its own connection, claiming the same
+   * identities after a common start signal: one from the first, the other from the last, so they
+   * meet and contend in the middle (in the same order, the first to start would win them all).
+   */
   const race: Race = async (identities) => {
-    const script = `
+    const script = (ids: string[]) => `
       const { sqliteLedger } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist', 'activities', 'emailLedger'))});
       const ledger = sqliteLedger(${JSON.stringify(file)});
-      const ids = ${JSON.stringify(identities)};
+      const ids = ${JSON.stringify(ids)};
       process.stdout.write('ready\\n');
       process.stdin.once('data', async () => {
         const won = [];
-        for (const id of ids) if ((await ledger.claim(id, 'm', 30000)).outcome === 'claimed') won.push(id);
+        // A breath between claims, so the two processes overlap however late one of them woke.
+        for (const id of ids) {
+          if ((await ledger.claim(id, 'm', 30000)).outcome === 'claimed') won.push(id);
+          await new Promise((r) => setTimeout(r, 1));
+        }
         process.stdout.write(JSON.stringify(won) + '\\n');
         await ledger.close();
         process.exit(0);
       });`;
-    const racers = [0, 1].map(() => {
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const racers = [identities, [...identities].reverse()].map((ids) => {
+      const child = spawn(process.execPath, ['-e', script(ids)], { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
