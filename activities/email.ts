@@ -9,7 +9,7 @@ import { deadlineCalendar, deadlineEventFor } from '../src/ics';
 import { formatLongDate, londonDate } from '../src/london';
 import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/process/roles';
 import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/process/timescales';
-import type { AttentionRequest, ReminderRequest } from './types';
+import type { AttentionNoticeRequest, ReminderRequest } from './types';
 
 export interface ComposedEmail {
   subject: string;
@@ -179,7 +179,7 @@ const SUBJECT_PROBLEM_LENGTH = 120;
  * The email to the Business Manager (Business Unit in copy) when a case needs attention: the
  * reference, what is wrong and the exact fix. Nothing else from the case.
  */
-export function composeAttentionNotice(req: AttentionRequest): Omit<ComposedEmail, 'calendar'> {
+export function composeAttentionNotice(req: AttentionNoticeRequest): Omit<ComposedEmail, 'calendar'> {
   const problem = req.problem.replace(/\s+/g, ' ').trim();
   const short = problem.length > SUBJECT_PROBLEM_LENGTH ? `${problem.slice(0, SUBJECT_PROBLEM_LENGTH - 1)}…` : problem;
   const subject = `[${req.ref}] Needs attention: ${short}`;
@@ -190,7 +190,7 @@ export function composeAttentionNotice(req: AttentionRequest): Omit<ComposedEmai
     { kind: 'line', text: `What is wrong: ${problem}` },
     { kind: 'line', text: `How to fix it: ${req.fix}` },
     { kind: 'gap' },
-    { kind: 'line', text: `The case carries on with everything else meanwhile, and picks this up again once it is fixed. See it with: kscp status ${req.ref}` },
+    { kind: 'line', text: `The case carries on with everything else meanwhile, and picks this up again once it is fixed. See it with: kscp status ${req.ref} (kscp doctor lists every case that needs attention).` },
     { kind: 'gap' },
     { kind: 'line', text: 'This email carries no personal details of the child or family. The case record is held by the KSCP Business Unit.' },
   ];

@@ -15,7 +15,7 @@ import { composeAttentionNotice, composeReminder } from './email';
 import { describeError, directoryInvalid, emailBeingSent, ledgerUnavailable, recipientUnresolvable, smtpFailure } from './failures';
 import { CLAIM_LEASE_MS, CLAIM_RENEW_MS, memoryLedger, type Claim, type EmailLedger, type SentRecord } from './emailLedger';
 import type { MailReceipt, Mailer, OutgoingEmail } from './mailer';
-import type { ArchiveRequest, AttentionRequest, IncidentActivities, PlanRequest, RefusedRecipient, ReminderRequest, ReminderResult } from './types';
+import type { ArchiveRequest, AttentionNoticeRequest, IncidentActivities, PlanRequest, RefusedRecipient, ReminderRequest, ReminderResult } from './types';
 
 export type { IncidentActivities } from './types';
 
@@ -252,7 +252,7 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
       }
     },
 
-    async sendAttentionNotice(request: AttentionRequest): Promise<ReminderResult> {
+    async sendAttentionNotice(request: AttentionNoticeRequest): Promise<ReminderResult> {
       const fields = { ref: request.ref, notice: 'needs attention' };
       try {
         const directory = await readDirectory();

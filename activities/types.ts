@@ -53,7 +53,7 @@ export interface ReminderResult {
 }
 
 /** One email to the Business Manager (Business Unit in copy): a case needs attention. No child's details. */
-export interface AttentionRequest {
+export interface AttentionNoticeRequest {
   workflowId: string;
   ref: string;
   /** What is wrong, in words (role names, deadline names, the mail server's reply; nothing about the child). */
@@ -77,6 +77,6 @@ export interface ArchiveRequest {
 export interface IncidentActivities {
   planDeadlines(request: PlanRequest): Promise<DeadlinePlan[]>;
   sendReminder(request: ReminderRequest): Promise<ReminderResult>;
-  sendAttentionNotice(request: AttentionRequest): Promise<ReminderResult>;
+  sendAttentionNotice(request: AttentionNoticeRequest): Promise<ReminderResult>;
   archiveCase(request: ArchiveRequest): Promise<void>;
 }

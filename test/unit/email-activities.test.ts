@@ -9,7 +9,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { describeError } from '../../activities/failures';
 import { memoryLedger, type EmailLedger } from '../../activities/emailLedger';
 import type { MailReceipt, Mailer, OutgoingEmail } from '../../activities/mailer';
-import type { AttentionRequest, ReminderRequest, ReminderResult } from '../../activities/types';
+import type { AttentionNoticeRequest, ReminderRequest, ReminderResult } from '../../activities/types';
 import { WorkingDayCalendar } from '../../src/calendar';
 import { loadDirectory, type Directory } from '../../src/directory';
 import { SEND_FAILURE } from '../../src/process/sendFailures';
@@ -173,7 +173,7 @@ describe('configuration errors are not retried', () => {
 });
 
 describe('the attention notice', () => {
-  const attention: AttentionRequest = {
+  const attention: AttentionNoticeRequest = {
     workflowId: 'incident-KSCP-2031-101',
     ref: 'KSCP-2031-101',
     problem: 'the info-request:fire reminder cannot be sent: agency "fire" is not in the directory config/directory.json',
