@@ -32,7 +32,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY bin bin
 COPY config config
-# /data holds the email ledger and the SQLite case archive when no KSCP_ARCHIVE_URL (mount a volume there); the code stays owned by root, read-only to
+# /data holds the SQLite case archive and its email ledger when no KSCP_ARCHIVE_URL (mount a volume there); the code stays owned by root, read-only to
 # the app. `kscp` on PATH for `docker compose exec worker kscp ...`.
 RUN mkdir -p /data && chown node:node /data && ln -s /app/bin/kscp.js /usr/local/bin/kscp
 USER node

@@ -10,7 +10,7 @@ import { formatLongDate, londonDate } from '../src/london';
 import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/process/roles';
 import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/process/timescales';
 import { howToRecord } from '../src/cli/stepCommands';
-import type { ReminderRequest } from './types';
+import type { AttentionNoticeRequest, ReminderRequest } from './types';
 
 export interface ComposedEmail {
   subject: string;
@@ -36,8 +36,8 @@ export function roleTitle(role: Role): string {
 }
 
 /** A Message-ID from the reminder's stable identity: the same reminder always has the same id. */
-export function messageIdFor(identity: string): string {
-  return `<${identity.replace(/[^A-Za-z0-9.!#$%&'*+=?^_`{|}~-]/g, '.')}@kscp.reminders>`;
+export function messageIdFor(identity: string, domain = 'kscp.reminders'): string {
+  return `<${identity.replace(/[^A-Za-z0-9.!#$%&'*+=?^_`{|}~-]/g, '.')}@${domain}>`;
 }
 
 /** Where the deadline stands on `today`, in words: overdue by how many working days, due today, or how long is left. */
@@ -136,4 +136,28 @@ export function composeReminder(req: ReminderRequest, now: Date, calendar: Worki
     calendar: { filename: CALENDAR_FILENAME, content: deadlineCalendar([event], now, `KSCP ${ref}`) },
     messageId: messageIdFor(req.identity),
   };
+}
+
+const SUBJECT_PROBLEM_LENGTH = 120;
+
+/**
+ * The email to the Business Manager (Business Unit in copy) when a case needs attention: the
+ * reference, what is wrong and the exact fix. Nothing else from the case.
+ */
+export function composeAttentionNotice(req: AttentionNoticeRequest): Omit<ComposedEmail, 'calendar'> {
+  const problem = req.problem.replace(/\s+/g, ' ').trim();
+  const short = problem.length > SUBJECT_PROBLEM_LENGTH ? `${problem.slice(0, SUBJECT_PROBLEM_LENGTH - 1)}…` : problem;
+  const subject = `[${req.ref}] Needs attention: ${short}`;
+  const blocks: Block[] = [
+    { kind: 'line', text: `Case reference: ${req.ref}` },
+    { kind: 'strong', text: 'This case needs attention: part of its work is held until a person fixes the problem below.' },
+    { kind: 'gap' },
+    { kind: 'line', text: `What is wrong: ${problem}` },
+    { kind: 'line', text: `How to fix it: ${req.fix}` },
+    { kind: 'gap' },
+    { kind: 'line', text: `The case carries on with everything else meanwhile, and picks this up again once it is fixed. See it with: kscp status ${req.ref} (kscp doctor lists every case that needs attention).` },
+    { kind: 'gap' },
+    { kind: 'line', text: 'This email carries no personal details of the child or family. The case record is held by the KSCP Business Unit.' },
+  ];
+  return { subject, text: renderText(blocks), html: renderHtml(subject, blocks), messageId: messageIdFor(req.identity, 'kscp.attention') };
 }

@@ -33,21 +33,39 @@ export interface ReminderRequest {
   childDied: boolean;
 }
 
-export interface ReminderResult {
-  messageId: string;
-  /** How many addresses the roles resolved to. */
-  recipients: number;
-  /** Recipients the mail server refused (the email went to the others). */
-  refused?: Array<{ role: string; address: string; reason: string }>;
+/** A recipient the mail server refused while it accepted the email for others. */
+export interface RefusedRecipient {
+  /** The role the address came from (one entry per role when several roles share the address). */
+  role: string;
+  address: string;
+  /** The mail server's reply, e.g. `550 5.1.1 <x@example.org>: mailbox unavailable`. */
+  reason: string;
+  /** A 5xx reply (retrying will not help); false for a 4xx (temporary) one. */
+  permanent: boolean;
 }
 
-/** One email to the Business Manager (Business Unit in copy): a case needs attention, what is wrong and the fix. */
+/**
+ * What an email activity returns when the mail server accepted the email (for every recipient, or
+ * for some: then `refused` lists the others). The same result, from the ledger, when it had been
+ * sent already. Failures: src/process/sendFailures.ts.
+ */
+export interface ReminderResult {
+  messageId: string;
+  /** How many addresses the mail server accepted. */
+  recipients: number;
+  /** Who was refused (empty when none). */
+  refused: RefusedRecipient[];
+}
+
+/** One email to the Business Manager (Business Unit in copy): a case needs attention. No child's details. */
 export interface AttentionNoticeRequest {
   workflowId: string;
   ref: string;
+  /** What is wrong, in words (role names, deadline names, the mail server's reply; nothing about the child). */
   problem: string;
+  /** The exact fix (a directory entry to add, a kscp command). */
   fix: string;
-  /** Stable identity: the notice is sent once. */
+  /** Stable identity of this notice (sent once per identity, used as its Message-ID). */
   identity: string;
 }
 
@@ -64,6 +82,6 @@ export interface ArchiveRequest {
 export interface IncidentActivities {
   planDeadlines(request: PlanRequest): Promise<Array<DeadlinePlan | PlanError>>;
   sendReminder(request: ReminderRequest): Promise<ReminderResult>;
-  archiveCase(request: ArchiveRequest): Promise<void>;
   sendAttentionNotice(request: AttentionNoticeRequest): Promise<ReminderResult>;
+  archiveCase(request: ArchiveRequest): Promise<void>;
 }

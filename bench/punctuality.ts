@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
-import { fileLedger } from '../activities/ledger';
+import { sqliteLedger } from '../activities/emailLedger';
 import { createSmtpMailer } from '../activities/mailer';
 import type { IncidentActivities } from '../activities/types';
 import { loadCalendar } from '../src/calendar';
@@ -33,8 +33,8 @@ const TASK_QUEUE = 'bench-punctuality';
 function shiftedActivities(real: IncidentActivities, shifts: Map<string, number>): IncidentActivities {
   return {
     sendReminder: real.sendReminder,
-    archiveCase: real.archiveCase,
     sendAttentionNotice: real.sendAttentionNotice,
+    archiveCase: real.archiveCase,
     async planDeadlines(request) {
       const shift = shifts.get(Context.current().info.workflowExecution?.workflowId ?? "") ?? 0;
       const earlier = (iso: string | undefined) => (iso === undefined ? undefined : new Date(Date.parse(iso) - shift).toISOString());
@@ -63,6 +63,7 @@ export async function punctuality(bench: Bench, mail: MailSink, reminders: numbe
   const converter = dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: BENCH_KEYS }));
   const connection = await NativeConnection.connect({ address: bench.server.address });
   const mailer = createSmtpMailer({ host: '127.0.0.1', port: mail.port, secure: false });
+  const ledger = sqliteLedger(path.join(bench.tmp, 'punctuality-archive.db'));
   const worker = await Worker.create({
     connection,
     namespace: NAMESPACE,
@@ -74,7 +75,7 @@ export async function punctuality(bench: Bench, mail: MailSink, reminders: numbe
         mailer,
         directory: () => loadDirectory(SHIPPED_DIRECTORY),
         calendar: () => loadCalendar(SHIPPED_CALENDAR),
-        ledger: fileLedger(path.join(bench.tmp, 'punctuality-ledger')),
+        ledger,
       }),
       shifts,
     ),
@@ -129,6 +130,7 @@ export async function punctuality(bench: Bench, mail: MailSink, reminders: numbe
     worker.shutdown();
     await running;
     mailer.close();
+    await ledger.close();
     await connection.close();
   }
 }

@@ -68,6 +68,30 @@ function archive(env: Env, dataDir: string): ArchiveSettings {
   return { kind: 'sqlite', file: file(env, 'KSCP_ARCHIVE_FILE', path.join(dataDir, 'archive.db')) };
 }
 
+/**
+ * Test-only fault injection (KSCP_FAULT_PAUSE_AT): the email activity pauses at this point, so a
+ * fault test can kill the worker there. Ignored with NODE_ENV=production.
+ */
+export const FAULT_POINTS = ['after-claim', 'after-smtp-accepted', 'after-ledger-sent'] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
+function faultPauseAt(env: Env): FaultPoint | undefined {
+  const raw = env.KSCP_FAULT_PAUSE_AT;
+  if (!raw || env.NODE_ENV === 'production') return undefined;
+  if (!(FAULT_POINTS as readonly string[]).includes(raw)) throw new ConfigError(`KSCP_FAULT_PAUSE_AT=${raw}: must be one of ${FAULT_POINTS.join(', ')} (fault tests only; unset it)`);
+  return raw as FaultPoint;
+}
+
+/** KSCP_EMAIL_LEDGER=off (fault tests only): no ledger, every attempt sends. Refused in production. */
+function emailLedger(env: Env): 'on' | 'off' {
+  const raw = env.KSCP_EMAIL_LEDGER?.toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'on') return 'on';
+  if (raw !== 'off') throw new ConfigError(`KSCP_EMAIL_LEDGER=${env.KSCP_EMAIL_LEDGER}: must be on (the default) or off (fault tests only)`);
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('KSCP_EMAIL_LEDGER=off is refused with NODE_ENV=production: without the ledger a retried email is sent twice (the switch exists for the fault tests only); unset it');
+  return 'off';
+}
+
 export interface Settings {
   temporal: TemporalSettings;
   /** True when TEMPORAL_ADDRESS names an existing server: `npm start` then starts no dev server. */
@@ -84,8 +108,10 @@ export interface Settings {
   websiteRetentionMonths: number;
   /** The encryption keys' file (unless KSCP_ENCRYPTION_KEYS gives them). */
   keyFile: string;
-  /** The email ledger's folder (one per worker host; see docs/security.md). */
-  ledgerDir: string;
+  /** The email ledger (in the case archive's database): `off` only for the fault tests (KSCP_EMAIL_LEDGER). */
+  emailLedger: 'on' | 'off';
+  /** Test only (KSCP_FAULT_PAUSE_AT): where the email activity pauses for a fault test to kill the worker; never in production. */
+  faultPauseAt?: FaultPoint;
   /** The durable case archive (SQLite file by default; PostgreSQL with KSCP_ARCHIVE_URL). */
   archive: ArchiveSettings;
   /** The codec server that decrypts for the Web UI. */
@@ -186,7 +212,8 @@ export function loadSettings(env: Env = process.env): Settings {
     websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
     maxCachedWorkflows: int(env, 'KSCP_MAX_CACHED_WORKFLOWS', 100, 2, 100_000),
     keyFile: file(env, 'KSCP_KEY_FILE', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'keys.json')),
-    ledgerDir: file(env, 'KSCP_LEDGER_DIR', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'email-ledger')),
+    emailLedger: emailLedger(env),
+    faultPauseAt: faultPauseAt(env),
     archive: archive(env, file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data'))),
     codec: {
       port: int(env, 'KSCP_CODEC_PORT', 8234),

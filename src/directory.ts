@@ -40,11 +40,25 @@ export async function loadDirectory(file: string): Promise<Directory> {
   return parsed.data;
 }
 
-/** The person behind a role, or an error naming the role that the directory lacks. */
-export function resolveRole(directory: Directory, role: Role): Person {
+/** A role looked up in the directory: the person, or what is missing and how to fix it. */
+export type RoleLookup = { ok: true; person: Person } | { ok: false; problem: string; fix: string };
+
+/**
+ * The person behind a role, or, when the directory lacks it, the problem and its fix in words an
+ * operator acts on. `file` names the directory in the message (as the operator knows it).
+ */
+export function lookupRole(directory: Directory, role: Role, file = 'file'): RoleLookup {
+  const where = `the directory ${file} (KSCP_DIRECTORY_FILE)`;
   const agency = /^agency:([^:]+):(contact|safeguarding-lead)$/.exec(role);
-  if (!agency) return directory.roles[role as PartnershipRole];
-  const entry = directory.agencies[agency[1]!];
-  if (!entry) throw new Error(`the directory has no agency "${agency[1]}" (needed for ${role})`);
-  return agency[2] === 'contact' ? entry.contact : entry.safeguardingLead;
+  if (agency) {
+    const id = agency[1]!;
+    const entry = Object.hasOwn(directory.agencies, id) ? directory.agencies[id] : undefined;
+    if (!entry) return { ok: false, problem: `agency "${id}" is not in ${where}`, fix: 'add it, or correct the case with kscp amend' };
+    const [person, title] = agency[2] === 'contact' ? [entry.contact, 'contact'] : [entry.safeguardingLead, 'safeguardingLead'];
+    if (!person?.email) return { ok: false, problem: `agency "${id}" has no ${title} address in ${where}`, fix: `add its ${title} ({name, email})` };
+    return { ok: true, person };
+  }
+  const person = Object.hasOwn(directory.roles, role) ? directory.roles[role as PartnershipRole] : undefined;
+  if (!person?.email) return { ok: false, problem: `role "${role}" has no address in ${where}`, fix: `add it under "roles" ({name, email})` };
+  return { ok: true, person };
 }

@@ -83,7 +83,9 @@ async function main(): Promise<number> {
       clearInterval(announce);
       say(
         `kscp worker: task queue ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}, ${security(settings)}) ready; ` +
-          `workflow code: ${w.workflowCode}; mail via ${settings.smtp.host}:${settings.smtp.port}; case archive ${w.archive.where}` +
+          `workflow code: ${w.workflowCode}; mail via ${settings.smtp.host}:${settings.smtp.port}; case archive ${w.archive.where}; ` +
+          (settings.emailLedger === 'off' ? `email ledger ${w.ledger.where}` : `email ledger in the same database`) +
+          (settings.faultPauseAt ? `; FAULT INJECTION (test only): email activities pause ${settings.faultPauseAt}` : '') +
           (health ? `; health on ${health.url}/healthz and ${health.url}/readyz` : ''),
       );
     }, 50);

@@ -4,14 +4,15 @@
  * `npm start` (workers/start.ts).
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { fileLedger } from '../activities/ledger';
+import { noLedger, openEmailLedger, type EmailLedger } from '../activities/emailLedger';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { openArchive, type CaseArchive } from '../src/archive';
 import { loadCalendar } from '../src/calendar';
 import { dataConverter, loadKeys } from '../src/codec';
-import { ConfigError, type Settings, type TemporalSettings } from '../src/config';
+import { ConfigError, PACKAGE_ROOT, type Settings, type TemporalSettings } from '../src/config';
 import { loadDirectory } from '../src/directory';
 import { workflowBundleOptions } from './bundle';
 
@@ -22,6 +23,8 @@ export interface IncidentWorker {
   /** Where the workflow code came from, for the start-up line. */
   workflowCode: string;
   archive: CaseArchive;
+  /** The email ledger, in the archive's database (or off, for the fault tests only). */
+  ledger: EmailLedger;
 }
 
 /** Check what a wrong setting would break later (config files, keys, the bundle) before connecting. */
@@ -33,6 +36,12 @@ export async function checkWorkerSettings(settings: Settings): Promise<void> {
   if (bundle && !existsSync(bundle)) {
     throw new ConfigError(`the workflow bundle ${bundle} does not exist: run \`npm run build\` (it writes dist/workflow-bundle.js), or set KSCP_WORKFLOW_BUNDLE to the file`);
   }
+}
+
+/** A file as an operator names it in messages: relative to the project when inside it. */
+function displayPath(file: string): string {
+  const relative = path.relative(PACKAGE_ROOT, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 export function connectWorker(temporal: TemporalSettings): Promise<NativeConnection> {
@@ -58,6 +67,8 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
     workflowCode = 'bundled from source at start';
   }
   const archive = openArchive(settings.archive, loadKeys(settings.keyFile));
+  // Several workers on several hosts share the ledger only when the archive is PostgreSQL (KSCP_ARCHIVE_URL).
+  const ledger = settings.emailLedger === 'off' ? noLedger() : openEmailLedger(settings.archive);
   const worker = await Worker.create({
     connection,
     dataConverter: converter,
@@ -71,11 +82,13 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
       directory: () => loadDirectory(settings.directoryFile),
       calendar: () => loadCalendar(settings.calendarFile),
       deadlineSettings: { websiteRetentionMonths: settings.websiteRetentionMonths },
-      ledger: fileLedger(settings.ledgerDir),
+      directoryFile: displayPath(settings.directoryFile),
+      ledger,
       archive,
+      faultPauseAt: settings.faultPauseAt,
     }),
   });
-  return { worker, connection, mailer, workflowCode, archive };
+  return { worker, connection, mailer, workflowCode, archive, ledger };
 }
 
 /**
@@ -87,6 +100,7 @@ export async function runIncidentWorker(w: IncidentWorker): Promise<void> {
     await w.worker.run();
   } finally {
     w.mailer.close();
+    await w.ledger.close();
     await w.archive.close();
     await w.connection.close();
   }

@@ -41,6 +41,7 @@ import { openCase, refusedCase, startRefusal } from '../src/process/open';
 import { refusedPayloadReason } from '../src/process/payloads';
 import type { Role } from '../src/process/roles';
 import { KscpAttention, KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../src/process/searchAttributes';
+import { NON_RETRYABLE_SEND_FAILURES, SEND_FAILURE } from '../src/process/sendFailures';
 import { openDelayReasonsIfOwed, STEPS } from '../src/process/steps';
 import { timelineOf } from '../src/process/timeline';
 import { CASE_BOARD_V2, followDeadlinesV2 } from './legacy';
@@ -60,7 +61,7 @@ const { planDeadlines } = proxyActivities<IncidentActivities>({
 const { sendReminder, sendAttentionNotice } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: ['RecipientUnresolvable', 'MailPermanentlyRefused'] },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: [...NON_RETRYABLE_SEND_FAILURES] },
 });
 
 /**
@@ -342,7 +343,7 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
   const recordSent = (d: DeadlineState, plan: DeadlinePlan, planNow: string, to: Role[], result: ReminderResult): void => {
     const slot = plan.sendNow!;
     d.remindedUpTo = planNow;
-    const refusedRoles = (result.refused ?? []).map((r) => r.role as Role);
+    const refusedRoles = [...new Set(result.refused.map((r) => r.role as Role))];
     state.reminders.push({
       deadline: d.name,
       due: plan.due,
@@ -360,7 +361,7 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
         id: `recipients:${d.name}`,
         kind: 'recipients-refused',
         deadline: d.name,
-        problem: `the mail server refused ${(result.refused ?? []).map((r) => `${r.role} <${r.address}> (${r.reason})`).join('; ')} for the ${d.name} reminder of case ${state.ref}; the others received it`,
+        problem: `the mail server refused ${result.refused.map((r) => `${r.role} <${r.address}> (${r.permanent ? '' : 'for now: '}${r.reason})`).join('; ')} for the ${d.name} reminder of case ${state.ref}; the others received it`,
         fix: 'correct those addresses in the directory (config/directory.json, KSCP_DIRECTORY_FILE); later reminders use it at once',
       });
     } else resolved(`recipients:${d.name}`);
@@ -371,11 +372,13 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
     const type = cause instanceof ApplicationFailure ? cause.type : undefined;
     const message = cause instanceof Error ? cause.message : String(cause);
     const fix =
-      type === 'RecipientUnresolvable'
+      type === SEND_FAILURE.RecipientUnresolvable
         ? 'add or correct the role or agency in the directory (config/directory.json, KSCP_DIRECTORY_FILE), or correct the case with kscp amend; the case tries again every hour'
-        : type === 'MailPermanentlyRefused'
-          ? 'check the address and the mail server (SMTP_HOST) settings; the case tries again every hour'
-          : 'see the worker log; the case tries again every hour';
+        : type === SEND_FAILURE.MailPermanentlyRefused
+          ? 'check the addresses in the directory and the mail server settings (SMTP_HOST); the case tries again every hour'
+          : type === SEND_FAILURE.DirectoryInvalid
+            ? 'restore a valid directory file (KSCP_DIRECTORY_FILE); the case tries again every hour'
+            : 'see the worker log; the case tries again every hour';
     attention({
       id: `email:${d.name}`,
       kind: 'email-not-sent',

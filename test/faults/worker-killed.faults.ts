@@ -2,8 +2,10 @@
  * The worker SIGKILLed at 20 points of a lifecycle compressed into one day (every step recorded
  * today, on the real dev server) and restarted each time: right after a message is recorded (the
  * workflow task or the planning activity in flight), while an email is being handed to the mail
- * server (held at the greeting), and while idle. The real worker process, the real email ledger on
- * disk, a real SMTP server. Counts what was lost and what was duplicated.
+ * server (held at the greeting), and while idle. The real worker process, the real email ledger (in
+ * the case archive's SQLite file), a real SMTP server. Counts what was lost and what was duplicated.
+ * Kills after the mail server accepted an email, with two workers sharing the ledger, are in
+ * two-workers-killed-sending.faults.ts.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -100,8 +102,8 @@ it('loses and duplicates no reminder when the worker is killed at 20 points and 
 
   /**
    * Every kill happens while the mail server holds new connections at the greeting, so no email
-   * can be half-delivered when the worker dies: the one window the ledger cannot close (the mail
-   * server accepted, the worker died before recording it) is documented, not tested.
+   * can be half-delivered when the worker dies. Kills after the mail server accepted, including the
+   * one window the ledger cannot close, are in two-workers-killed-sending.faults.ts.
    */
   let kills = 0;
   const killAndRestart = async (stall: ReturnType<Mailbox['stall']>, waitForSending: boolean, after: string) => {

@@ -13,6 +13,7 @@ export function captureMailer(): Mailer & { sent: CapturedEmail[] } {
     sent,
     async send(email) {
       sent.push({ ...email, at: new Date(Context.current().info.currentAttemptScheduledTimestampMs).toISOString() });
+      return { accepted: [...email.to, ...(email.cc ?? [])], rejected: [], response: '250 captured' };
     },
     close() {},
   };

@@ -14,21 +14,45 @@ export interface Mailbox {
    * `connected` resolves when the first one arrives.
    */
   stall(): { connected: Promise<void>; release(): void };
+  /** Answer RCPT TO for this address with an error reply (e.g. 550, 450); `undefined` accepts it again. */
+  refuseRecipient(address: string, reply?: SmtpReply): void;
+  /** Answer MAIL FROM with an error reply; `undefined` accepts again. */
+  refuseSender(reply?: SmtpReply): void;
+  /** Answer every new connection's greeting with an error reply (e.g. 421) and close it; `undefined` greets again. */
+  refuseConnections(reply?: SmtpReply): void;
   close(): Promise<void>;
 }
+
+export interface SmtpReply {
+  code: number;
+  message: string;
+}
+
+const replyError = (reply: SmtpReply): Error => Object.assign(new Error(reply.message), { responseCode: reply.code });
 
 export async function startMailbox(port = 0): Promise<Mailbox> {
   const messages: ParsedMail[] = [];
   const envelopes: string[][] = [];
   let stalled: { onConnect: () => void; held: Array<() => void> } | undefined;
+  const refusedRecipients = new Map<string, SmtpReply>();
+  let refusedSender: SmtpReply | undefined;
+  let refusedConnections: SmtpReply | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onConnect(_session, callback) {
+      if (refusedConnections) return callback(replyError(refusedConnections));
       if (!stalled) return callback();
       stalled.held.push(() => callback());
       stalled.onConnect();
+    },
+    onMailFrom(_address, _session, callback) {
+      callback(refusedSender && replyError(refusedSender));
+    },
+    onRcptTo(address, _session, callback) {
+      const refused = refusedRecipients.get(address.address.toLowerCase());
+      callback(refused && replyError(refused));
     },
     onData(stream, session, callback) {
       simpleParser(stream)
@@ -67,6 +91,16 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
           for (const go of s.held) go();
         },
       };
+    },
+    refuseRecipient(address, reply) {
+      if (reply) refusedRecipients.set(address.toLowerCase(), reply);
+      else refusedRecipients.delete(address.toLowerCase());
+    },
+    refuseSender(reply) {
+      refusedSender = reply;
+    },
+    refuseConnections(reply) {
+      refusedConnections = reply;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

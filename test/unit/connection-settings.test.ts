@@ -92,7 +92,21 @@ describe('the worker settings', () => {
     expect(loadSettings({ KSCP_HEALTH_PORT: '8235', KSCP_HEALTH_HOST: '0.0.0.0' }).health).toEqual({ port: 8235, host: '0.0.0.0' });
   });
 
+  it('the email ledger is on; the test-only switches are off', () => {
+    expect(loadSettings({})).toMatchObject({ emailLedger: 'on', faultPauseAt: undefined });
+    expect(loadSettings({ KSCP_EMAIL_LEDGER: 'off', KSCP_FAULT_PAUSE_AT: 'after-smtp-accepted' })).toMatchObject({ emailLedger: 'off', faultPauseAt: 'after-smtp-accepted' });
+  });
+
+  it('NODE_ENV=production ignores KSCP_FAULT_PAUSE_AT and refuses KSCP_EMAIL_LEDGER=off', () => {
+    expect(loadSettings({ NODE_ENV: 'production', KSCP_FAULT_PAUSE_AT: 'after-smtp-accepted' }).faultPauseAt).toBeUndefined();
+    expect(() => loadSettings({ NODE_ENV: 'production', KSCP_EMAIL_LEDGER: 'off' })).toThrow(
+      'KSCP_EMAIL_LEDGER=off is refused with NODE_ENV=production: without the ledger a retried email is sent twice (the switch exists for the fault tests only); unset it',
+    );
+  });
+
   it.each([
+    [{ KSCP_EMAIL_LEDGER: 'disabled' }, 'KSCP_EMAIL_LEDGER=disabled: must be on (the default) or off (fault tests only)'],
+    [{ KSCP_FAULT_PAUSE_AT: 'somewhere' }, 'KSCP_FAULT_PAUSE_AT=somewhere: must be one of after-claim, after-smtp-accepted, after-ledger-sent (fault tests only; unset it)'],
     [{ KSCP_HEALTH_PORT: 'eighty' }, 'KSCP_HEALTH_PORT=eighty: must be a whole number from 1 to 65535'],
     [{ KSCP_SHUTDOWN_GRACE_SECONDS: '-1' }, 'KSCP_SHUTDOWN_GRACE_SECONDS=-1: must be a whole number from 0 to 3600'],
   ])('%j is refused', (env, message) => {
@@ -115,5 +129,12 @@ describe('refused before anything connects', () => {
     await new Promise<void>((resolve) => worker.process.on('close', () => resolve()));
     expect(worker.process.exitCode).toBe(1);
     expect(worker.output()).toContain('kscp worker: TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not');
+  });
+
+  it('the worker in production with the ledger switched off: exit 1 and the reason', async () => {
+    const worker = startNode('dist/workers/main.js', { KSCP_ENCRYPTION_KEYS: TEST_KEYS, TEMPORAL_ADDRESS: '127.0.0.1:1', SMTP_HOST: '127.0.0.1', NODE_ENV: 'production', KSCP_EMAIL_LEDGER: 'off' });
+    await new Promise<void>((resolve) => worker.process.on('close', () => resolve()));
+    expect(worker.process.exitCode).toBe(1);
+    expect(worker.output().trim()).toBe('kscp worker: KSCP_EMAIL_LEDGER=off is refused with NODE_ENV=production: without the ledger a retried email is sent twice (the switch exists for the fault tests only); unset it');
   });
 });
