@@ -14,6 +14,7 @@ import type { report } from './commands/report';
 import { STAGES } from '../process/incident';
 import { keys, settings } from './context';
 import { CliError, EXIT } from './errors';
+import { printable } from './format';
 
 const ENV_HELP = `
 Settings come from the environment (see the README): TEMPORAL_ADDRESS (default 127.0.0.1:7233),
@@ -209,7 +210,8 @@ export async function run(argv: string[]): Promise<number> {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.badInput;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`kscp: ${err.message.split('\n').join('\nkscp: ')}\n`);
+      // A refusal may quote what was recorded (a name): shown, never obeyed by the terminal.
+      process.stderr.write(err.message.split('\n').map((line) => `kscp: ${printable(line)}\n`).join(''));
       return err.exitCode;
     }
     process.stderr.write(`kscp: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

@@ -3,6 +3,7 @@ import { formatLongDate } from '../../london';
 import { LaDecisionSchema, type LaDecision } from '../../process/schemas';
 import { parseRef, settings, today } from '../context';
 import { badInput } from '../errors';
+import { printableLines } from '../format';
 import { sendMessage } from './record';
 import { askLaDecision } from '../intake';
 import { createAsker } from '../prompt';
@@ -75,5 +76,5 @@ export async function laDecision(ref: string, given: Partial<LaDecisionOptions>)
         `Stage: ${view.stage}.` + (review?.due ? ` Rapid Review to the Panel due by the end of ${formatLongDate(review.due)}.` : ''),
       ]
     : [`Recorded for ${caseRef}: not notifiable. The case is closed; the rationale is kept in its record.`];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(printableLines(lines));
 }

@@ -21,6 +21,7 @@ import {
 import { AMENDABLE_FIELDS, RULES } from '../../process/transitions';
 import { client, directory, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
+import { printableLines } from '../format';
 
 type Kind = 'date' | 'past-date' | 'text' | 'agency' | 'choice';
 
@@ -290,7 +291,7 @@ export function addStageCommands(program: Command): void {
       const caseRef = parseRef(ref);
       const input = await checkFlags(spec, opts);
       const view = await sendMessage(caseRef, spec.message, input, spec.flags);
-      process.stdout.write(afterRecording(caseRef, view).join('\n') + '\n');
+      process.stdout.write(printableLines(afterRecording(caseRef, view)));
     });
   }
 }

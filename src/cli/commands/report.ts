@@ -11,7 +11,7 @@ import { stateQuery } from '../../process/messages';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
 import { calendar, client, settings, withWorker } from '../context';
 import { badInput } from '../errors';
-import { table } from '../format';
+import { printable, table } from '../format';
 import { fromArchive, readArchive } from '../loadCase';
 import { parseDate } from './calendar';
 
@@ -56,7 +56,16 @@ export function reportText(r: ReportJson): string {
   ].join('\n');
 }
 
-const csvCell = (v: string | number | null): string => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+/**
+ * A CSV cell: quoted when it must be; a text that a spreadsheet would run as a formula (=, +, -, @)
+ * starts with an apostrophe; control characters shown escaped (src/cli/format.ts).
+ */
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return String(v);
+  const text = printable(/^[=+\-@]/.test(v) ? `'${v}` : v);
+  return /[",]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
 
 /** One table for spreadsheets: a row per measure, criterion and route, and one for the cases. */
 export function reportCsv(r: ReportJson): string {
