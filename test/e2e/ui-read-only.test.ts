@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { addDays } from '../../src/dates';
+import { addDays } from '../../src/process/dates';
 import { londonDate } from '../../src/london';
 import { fictionalForm, nextRef, REPO_ROOT } from '../helpers/fixtures';
 import { freePort, kscp, startNode, type Child } from '../helpers/processes';
