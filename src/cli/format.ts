@@ -11,6 +11,8 @@
  */
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/** Those JSON.stringify leaves raw (it escapes C0 controls itself). */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
@@ -32,6 +34,15 @@ export function printableDeep<T>(value: T): T {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [printable(k), printableDeep(v)])) as T;
   }
   return value;
+}
+
+/**
+ * JSON for `--json`: the same data, but with the characters JSON itself leaves raw (DEL, C1
+ * controls, line separators, bidirectional overrides) written as \u escapes too, so that JSON
+ * printed to a terminal carries nothing it would act on. Any JSON parser reads the same values.
+ */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Lines for a terminal: each made printable (a line break inside one is shown, not obeyed). */

@@ -6,13 +6,18 @@
  * recording relay, so "never sent" is checked on the wire.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createSmtpMailer, isLoopbackHost, smtpTransportOptions, type OutgoingEmail } from '../../activities/mailer';
 import { loadSettings } from '../../src/config';
+import { addDays } from '../../src/process/dates';
+import { londonDate } from '../../src/london';
+import { fictionalForm, nextRef } from '../helpers/fixtures';
+import { kscp } from '../helpers/processes';
+import { startStack } from '../helpers/stack';
 
 const USER = 'kscp-reminders';
 const PASS = 'fictional-smtp-password-5b1c';
@@ -159,6 +164,29 @@ it('speaks to a mail catcher on loopback without TLS (npm start\'s maildev)', as
   } finally {
     mailer.close();
     await new Promise<void>((resolve) => loopback.close(() => resolve()));
+    await server.close();
+  }
+});
+
+it('the worker, given such a server, sends nothing and logs why (name, message, cause), and the case carries on', async () => {
+  const server = await watchedServer({ disabledCommands: ['STARTTLS'] });
+  const dir = mkdtempSync(path.join(tmp, 'worker-'));
+  const stack = await startStack({ namespace: 'kscp-smtp-tls', dataDir: dir, env: { SMTP_HOST: HOST, SMTP_PORT: String(server.port), SMTP_USER: USER, SMTP_PASS: PASS } });
+  try {
+    expect(stack.worker.output()).toContain(`mail via ${HOST}:${server.port} (STARTTLS required)`);
+    const today = londonDate(new Date());
+    const ref = nextRef(2026);
+    const form = fictionalForm({ ref, incidentDate: addDays(today, -1), knownAt: new Date(Date.now() - 3_600_000).toISOString(), laAwareOn: today });
+    writeFileSync(path.join(dir, 'form.json'), JSON.stringify(form));
+    expect(await kscp(['notify', '--file', path.join(dir, 'form.json')], stack.env)).toMatchObject({ code: 0 });
+    // The level-1 notice is attempted at once: the log says why it went nowhere.
+    await stack.worker.waitForOutput(new RegExp(`does not offer STARTTLS, so nothing was sent \\(no password, no mail\\).*caused by Error: Error upgrading connection with STARTTLS`), 30_000);
+    expect(stack.worker.output()).not.toMatch(/error=\{\}/);
+    expect(stack.worker.output()).not.toContain(PASS);
+    expect({ authAttempts: server.authAttempts, mailFrom: server.mailFrom }).toEqual({ authAttempts: [], mailFrom: [] });
+    expect((await kscp(['status', ref], stack.env)).code).toBe(0);
+  } finally {
+    await stack.stop();
     await server.close();
   }
 });

@@ -10,7 +10,7 @@ import { TIMESCALES } from '../../process/timescales';
 import { caseView } from '../caseView';
 import { client, settings, today } from '../context';
 import { badInput } from '../errors';
-import { paint, printableDeep, table } from '../format';
+import { paint, printableDeep, printableJson, table } from '../format';
 import { listCases } from './list';
 
 export interface OpenDeadline {
@@ -92,7 +92,7 @@ export async function deadlines(opts: { within?: string; json?: boolean; ics?: b
   const londonToday = today();
   const found = dueWithin(await openDeadlines(londonToday), within, londonToday);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+    process.stdout.write(printableJson(found) + '\n');
     return;
   }
   // For a terminal or a calendar: every text shown as recorded, nothing a terminal would obey.

@@ -11,7 +11,7 @@ import { stateQuery } from '../../process/messages';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
 import { calendar, client, settings, withWorker } from '../context';
 import { badInput } from '../errors';
-import { printable, table } from '../format';
+import { printable, printableJson, table } from '../format';
 import { fromArchive, readArchive } from '../loadCase';
 import { parseDate } from './calendar';
 
@@ -100,6 +100,6 @@ export async function report(opts: { from: string; to: string; csv?: boolean; js
     ...timelinessReport(cases, { from, to }, new Date(), cal),
     sources: { temporal: live.length, archive: cases.filter((c) => !liveIds.has(c.caseId)).length },
   };
-  const out = opts.json ? JSON.stringify(result, null, 2) : opts.csv ? reportCsv(result) : reportText(result);
+  const out = opts.json ? printableJson(result) : opts.csv ? reportCsv(result) : reportText(result);
   process.stdout.write(out + '\n');
 }

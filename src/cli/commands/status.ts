@@ -1,7 +1,7 @@
 /** `kscp status <ref> [--json]`: the case's stage and every deadline. */
 import type { IncidentView } from '../../process/incident';
 import { formatLondonDateTime } from '../../london';
-import { printableDeep, table } from '../format';
+import { printableDeep, printableJson, table } from '../format';
 import { findCase } from '../loadCase';
 
 export interface StatusJson {
@@ -65,7 +65,7 @@ export async function status(ref: string, opts: { json?: boolean }): Promise<voi
   const found = await findCase(ref);
   const raw = statusJson(found.view, found.workflowId, found.workflowStatus, found.source);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(raw, null, 2) + '\n');
+    process.stdout.write(printableJson(raw) + '\n');
     return;
   }
   // For a terminal: everything recorded shown as written, nothing a terminal would obey.

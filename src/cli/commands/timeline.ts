@@ -2,7 +2,7 @@
 import { formatLondonDateTime } from '../../london';
 import { timelineOf, type TimelineEntry } from '../../process/timeline';
 import { parseRef } from '../context';
-import { printableDeep } from '../format';
+import { printableDeep, printableJson } from '../format';
 import { findCase } from '../loadCase';
 
 export interface TimelineJson {
@@ -27,7 +27,7 @@ export async function timeline(ref: string, opts: { json?: boolean }): Promise<v
   const entries = timelineOf(view);
   if (opts.json) {
     const json: TimelineJson = { ref: caseRef, workflowId, workflowStatus, source, stage: view.stage, entries };
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    process.stdout.write(printableJson(json) + '\n');
     return;
   }
   const reminders = entries.filter((e) => e.kind === 'reminder').length;
