@@ -194,7 +194,10 @@ Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-2
       await keys(s);
       const { rotateKeyFile } = await import('../codec');
       const id = rotateKeyFile(s.keyFile);
-      process.stdout.write(`New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data.\n`);
+      process.stdout.write(
+        `New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data. ` +
+          'Back the file up again now (docs/security.md, "Backup and restore").\n',
+      );
     });
 
   return program;
@@ -213,6 +216,11 @@ export async function run(argv: string[]): Promise<number> {
       // A refusal may quote what was recorded (a name): shown, never obeyed by the terminal.
       process.stderr.write(err.message.split('\n').map((line) => `kscp: ${printable(line)}\n`).join(''));
       return err.exitCode;
+    }
+    // A key missing from the ring while reading a case (src/codec.ts): the keys are wrong, not kscp.
+    if (err instanceof Error && err.name === 'KeyError') {
+      process.stderr.write(`kscp: ${printable(err.message)}\n`);
+      return EXIT.badInput;
     }
     process.stderr.write(`kscp: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.unexpected;
