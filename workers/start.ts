@@ -9,7 +9,7 @@
  * uses that Temporal instead of starting one. Ctrl-C stops the worker first,
  * then the rest.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSettings, type Settings } from '../src/config';
 import { connect } from '../src/temporal';
@@ -112,7 +112,11 @@ function codecToken(settings: Settings): { token: string; shell: string } {
 async function main(): Promise<void> {
   const settings = loadSettings();
   installLogging();
-  mkdirSync(settings.dataDir, { recursive: true });
+  // The data folder holds the database, the logs and the keys: its owner's only, from the first run.
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  if (statSync(settings.dataDir).mode & 0o077) {
+    say(`Warning: the data folder ${settings.dataDir} is open to other users of this machine (mode ${(statSync(settings.dataDir).mode & 0o777).toString(8)}); \`chmod 700 ${settings.dataDir}\` keeps the case database and logs to you.`);
+  }
   const pidFile = path.join(settings.dataDir, 'pids.json');
   stopLeftovers(pidFile);
   const stops: Array<() => Promise<void>> = [];
