@@ -56,11 +56,7 @@ export class EncryptionCodec implements PayloadCodec {
       const idBytes = payload.metadata?.[KEY_ID_METADATA];
       const id = idBytes ? utf8Decode(idBytes) : '';
       const key = this.ring.keys[id];
-      if (!key)
-        throw new KeyError(
-          `cannot decrypt a payload encrypted with key "${id}": it is not among the keys (${Object.keys(this.ring.keys).join(', ')}); ` +
-            'use a copy of the key file made after that key was added (docs/security.md, "Backup and restore")',
-        );
+      if (!key) throw new KeyError(`cannot decrypt a payload encrypted with key "${id}": it is not among the keys (${Object.keys(this.ring.keys).join(', ')})`);
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(id));

@@ -219,7 +219,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     // A key missing from the ring while reading a case (src/codec.ts): the keys are wrong, not kscp.
     if (err instanceof Error && err.name === 'KeyError') {
-      process.stderr.write(`kscp: ${printable(err.message)}\n`);
+      const hint = /not among the keys/.test(err.message) ? '; use a copy of the key file made after that key was added (docs/security.md, "Backup and restore")' : '';
+      process.stderr.write(`kscp: ${printable(err.message)}${hint}\n`);
       return EXIT.badInput;
     }
     process.stderr.write(`kscp: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
