@@ -11,7 +11,7 @@ import { stateQuery } from '../../process/messages';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
 import { calendar, client, settings, withWorker } from '../context';
 import { badInput } from '../errors';
-import { table } from '../format';
+import { printable, printableJson, table } from '../format';
 import { fromArchive, readArchive } from '../loadCase';
 import { parseDate } from './calendar';
 
@@ -56,7 +56,16 @@ export function reportText(r: ReportJson): string {
   ].join('\n');
 }
 
-const csvCell = (v: string | number | null): string => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+/**
+ * A CSV cell: quoted when it must be; a text that a spreadsheet would run as a formula (=, +, -, @)
+ * starts with an apostrophe; control characters shown escaped (src/cli/format.ts).
+ */
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return String(v);
+  const text = printable(/^[=+\-@]/.test(v) ? `'${v}` : v);
+  return /[",]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
 
 /** One table for spreadsheets: a row per measure, criterion and route, and one for the cases. */
 export function reportCsv(r: ReportJson): string {
@@ -91,6 +100,6 @@ export async function report(opts: { from: string; to: string; csv?: boolean; js
     ...timelinessReport(cases, { from, to }, new Date(), cal),
     sources: { temporal: live.length, archive: cases.filter((c) => !liveIds.has(c.caseId)).length },
   };
-  const out = opts.json ? JSON.stringify(result, null, 2) : opts.csv ? reportCsv(result) : reportText(result);
+  const out = opts.json ? printableJson(result) : opts.csv ? reportCsv(result) : reportText(result);
   process.stdout.write(out + '\n');
 }
