@@ -8,6 +8,7 @@ import { WorkingDayCalendar } from '../../src/calendar';
 import { CSV_COLUMNS, reportCsv, reportText, type ReportJson } from '../../src/cli/commands/report';
 import { median, mergeCases, outcomeOf, timelinessReport, type MeasureResult } from '../../src/report';
 import { TIMESCALES } from '../../src/process/timescales';
+import { parseReportCsv } from '../helpers/reportCsv';
 
 const calendar = new WorkingDayCalendar();
 const NOW = new Date('2026-11-27T12:00:00Z'); // Friday 27 November 2026
@@ -273,12 +274,9 @@ describe('the report as text, CSV and JSON', () => {
   const json: ReportJson = { ...timelinessReport(cases, YEAR, NOW, calendar), sources: { temporal: 3, archive: 2 } };
 
   it('CSV carries the same figures as JSON, a row per measure, criterion and route', () => {
-    const lines = reportCsv(json).split('\n');
-    expect(lines[0]).toBe(CSV_COLUMNS.join(','));
-    const rows = lines.slice(1).map((l) => {
-      const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
-      return Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, cells[i] ?? '']));
-    });
+    const text = reportCsv(json);
+    expect(text.split('\n')[0]).toBe(CSV_COLUMNS.join(','));
+    const rows = parseReportCsv(text);
     const num = (v: number | null) => (v === null ? '' : String(v));
     for (const m of json.measures) {
       const row = rows.find((r) => r.section === 'measure' && r.name === m.deadline)!;
