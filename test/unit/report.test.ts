@@ -3,11 +3,14 @@
  * as the workflow writes them: deadlines with their clock, due date and instant, verdict, working
  * days late, revised target; and as older archived rows hold them (fields absent).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CaseSummary, DeadlineOutcome } from '../../src/archive';
 import { WorkingDayCalendar } from '../../src/calendar';
 import { CSV_COLUMNS, reportCsv, reportText, type ReportJson } from '../../src/cli/commands/report';
 import { median, mergeCases, outcomeOf, timelinessReport, type MeasureResult } from '../../src/report';
 import { TIMESCALES } from '../../src/process/timescales';
+import { REPO_ROOT } from '../helpers/fixtures';
 import { parseReportCsv } from '../helpers/reportCsv';
 
 const calendar = new WorkingDayCalendar();
@@ -308,6 +311,12 @@ describe('the report as text, CSV and JSON', () => {
     expect([cell('cases', 'all'), cell('cases', 'open'), cell('cases', 'closed'), cell('cases', 'deferred')]).toEqual(['5', '3', '2', '1']);
     for (const [k, n] of Object.entries(json.byCriterion)) expect(cell('criterion', k)).toBe(String(n));
     for (const [k, n] of Object.entries(json.byRoute)) expect(cell('route', k)).toBe(String(n));
+  });
+
+  it('the README explains every CSV column', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### The timeliness report'), readme.indexOf('## How statutory days are counted'));
+    for (const column of CSV_COLUMNS) expect({ column, explained: section.includes(`| \`${column}\``) }).toEqual({ column, explained: true });
   });
 
   it('the table shows statutory measures, then policy targets under their own heading, then the deferred apart', () => {

@@ -9,6 +9,7 @@ import { WORKFLOW_TYPE } from '../../process/incident';
 import { formatLongDate } from '../../london';
 import { stateQuery } from '../../process/messages';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
+import { REPORT_CSV_COLUMNS, type ReportCsvColumn } from '../../reportColumns';
 import { calendar, client, settings, withWorker } from '../context';
 import { badInput } from '../errors';
 import { table } from '../format';
@@ -91,32 +92,10 @@ export function reportText(r: ReportJson): string {
 
 const csvCell = (v: string | number | boolean | null): string => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 
-/** The CSV's columns, in order (documented in `kscp report --help`, the README and docs/archive.md). */
-export const CSV_COLUMNS = [
-  'section',
-  'name',
-  'text',
-  'statutory',
-  'cases',
-  'total',
-  'on_time',
-  'late',
-  'late_still_open',
-  'open_not_yet_due',
-  'not_applicable',
-  'not_judged',
-  'percent_on_time',
-  'median_working_days_late',
-  'median_hours_late',
-  'deferred',
-  'deferred_revised_target_met',
-  'deferred_revised_target_missed',
-  'deferred_revised_target_open',
-  'deferred_not_applicable',
-  'deferred_late_against_statutory_date',
-] as const;
+/** The CSV's columns, in order (listed by `kscp report --help`; described in the README and docs/archive.md). */
+export const CSV_COLUMNS = REPORT_CSV_COLUMNS;
 
-type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>;
+type CsvRow = Partial<Record<ReportCsvColumn, string | number | boolean | null>>;
 
 /** One table for spreadsheets: the period, the case counts, a row per measure, criterion and route. */
 export function reportCsv(r: ReportJson): string {
