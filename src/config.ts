@@ -52,6 +52,7 @@ export interface TemporalSettings {
 export interface SmtpSettings {
   host: string;
   port: number;
+  /** TLS from the first byte (SMTPS, port 465); false: plain connect, then STARTTLS (required off loopback: activities/mailer.ts). */
   secure: boolean;
   auth?: { user: string; pass: string };
 }
@@ -114,7 +115,7 @@ export interface Settings {
   faultPauseAt?: FaultPoint;
   /** The durable case archive (SQLite file by default; PostgreSQL with KSCP_ARCHIVE_URL). */
   archive: ArchiveSettings;
-  /** The codec server that decrypts for the Web UI. */
+  /** The codec server that decrypts for the Web UI and the Go CLI. */
   codec: { port: number; host: string; token?: string; allowedOrigins?: string[] };
   /** The worker's health endpoint (/healthz, /readyz); off unless KSCP_HEALTH_PORT is set. */
   health?: { port: number; host: string };
@@ -172,6 +173,26 @@ export function temporalSecurity(env: Env = process.env): Pick<TemporalSettings,
   };
 }
 
+/** The codec server's token (KSCP_CODEC_TOKEN, or the file KSCP_CODEC_TOKEN_FILE names: a Docker secret), long enough to be secret. */
+export function codecToken(env: Env = process.env): string | undefined {
+  if (env.KSCP_CODEC_TOKEN && env.KSCP_CODEC_TOKEN_FILE) throw new ConfigError('KSCP_CODEC_TOKEN and KSCP_CODEC_TOKEN_FILE are both set: give the codec token one way only');
+  let token = env.KSCP_CODEC_TOKEN?.trim();
+  const tokenFile = env.KSCP_CODEC_TOKEN_FILE;
+  if (tokenFile) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`KSCP_CODEC_TOKEN_FILE=${tokenFile}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (!token) throw new ConfigError(`KSCP_CODEC_TOKEN_FILE=${tokenFile}: the file is empty`);
+  }
+  if (!token) return undefined;
+  const name = tokenFile ? `KSCP_CODEC_TOKEN_FILE=${tokenFile}` : 'KSCP_CODEC_TOKEN';
+  if (token.length < 32) throw new ConfigError(`${name}: the token is ${token.length} characters; use at least 32 random ones (for example \`openssl rand -hex 32\`)`);
+  if (/\s/.test(token)) throw new ConfigError(`${name}: the token must not contain spaces or line breaks (it is sent as "Authorization: Bearer <token>")`);
+  return token;
+}
+
 /** How the worker gets its workflow code: the bundle `npm run build` wrote (production), or bundled from source at start. */
 function workflowCode(env: Env): Settings['workflowCode'] {
   if (env.KSCP_WORKFLOW_BUNDLE) return { bundle: path.resolve(env.KSCP_WORKFLOW_BUNDLE) };
@@ -196,7 +217,8 @@ export function loadSettings(env: Env = process.env): Settings {
     smtp: {
       host: env.SMTP_HOST || '127.0.0.1',
       port: env.SMTP_HOST ? int(env, 'SMTP_PORT', 587) : smtpPort,
-      secure: bool(env, 'SMTP_SECURE', false),
+      // Implicit TLS on 465 (SMTPS); elsewhere STARTTLS, which the mailer requires of any server off this machine.
+      secure: bool(env, 'SMTP_SECURE', env.SMTP_HOST ? int(env, 'SMTP_PORT', 587) === 465 : false),
       auth: user ? { user, pass: env.SMTP_PASS ?? '' } : undefined,
     },
     externalSmtp: Boolean(env.SMTP_HOST),
@@ -218,7 +240,7 @@ export function loadSettings(env: Env = process.env): Settings {
     codec: {
       port: int(env, 'KSCP_CODEC_PORT', 8234),
       host: env.KSCP_CODEC_HOST || '127.0.0.1',
-      token: env.KSCP_CODEC_TOKEN || undefined,
+      token: codecToken(env),
       allowedOrigins: env.KSCP_CODEC_ALLOWED_ORIGINS ? env.KSCP_CODEC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : undefined,
     },
     health: env.KSCP_HEALTH_PORT ? { port: int(env, 'KSCP_HEALTH_PORT', 0, 1), host: env.KSCP_HEALTH_HOST || '127.0.0.1' } : undefined,

@@ -2,7 +2,8 @@
  * The codec server on its own (`npm run codec`; the `codec` service of docker-compose.yml), for a
  * deployment where the Temporal Web UI runs elsewhere: the UI's browser pages call it to decrypt
  * case details. Settings: KSCP_CODEC_PORT, KSCP_CODEC_HOST, KSCP_CODEC_ALLOWED_ORIGINS (required:
- * the UI's address as the browser sees it), KSCP_CODEC_TOKEN, and the keys (KSCP_KEY_FILE or
+ * the UI's address as the browser sees it), KSCP_CODEC_TOKEN or KSCP_CODEC_TOKEN_FILE (for the Go
+ * CLI and other clients that are not the UI's pages), and the keys (KSCP_KEY_FILE or
  * KSCP_ENCRYPTION_KEYS). It never talks to Temporal. SIGTERM or SIGINT stop it (exit 0).
  */
 import { EncryptionCodec, loadKeys } from '../src/codec';
@@ -16,10 +17,11 @@ async function main(): Promise<void> {
     throw new ConfigError('KSCP_CODEC_ALLOWED_ORIGINS is not set: give the Temporal Web UI address as the browser sees it (for example https://temporal.kscp.example.org), comma-separated if several');
   }
   const ring = loadKeys(settings.keyFile);
-  const server = await startCodecServer({ codec: new EncryptionCodec(ring), port, host, allowedOrigins, token });
+  const log = (line: string): void => void process.stderr.write(`kscp codec server: ${line}\n`);
+  const server = await startCodecServer({ codec: new EncryptionCodec(ring), port, host, allowedOrigins, token, log });
   process.stdout.write(
-    `kscp codec server: listening on ${server.url} for ${allowedOrigins.join(', ')}; ${token ? 'a bearer token is required' : 'no token required'}; ` +
-      `${Object.keys(ring.keys).length} key(s), current ${ring.current}\n`,
+    `kscp codec server: listening on ${server.url} for the Web UI at ${allowedOrigins.join(', ')}` +
+      `${token ? ' and for clients with the token' : ' only (no KSCP_CODEC_TOKEN: no other client)'}; ${Object.keys(ring.keys).length} key(s), current ${ring.current}\n`,
   );
   const stop = (signal: NodeJS.Signals): void => {
     process.stdout.write(`kscp codec server: ${signal} received; stopping.\n`);

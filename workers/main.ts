@@ -7,9 +7,11 @@
  * it gracefully: no new tasks, running activities get KSCP_SHUTDOWN_GRACE_SECONDS to finish, exit 0.
  */
 import type { NativeConnection } from '@temporalio/worker';
-import { loadSettings, type Settings } from '../src/config';
+import { describeSmtpSecurity } from '../activities/mailer';
+import { KeyError } from '../src/codec';
+import { ConfigError, loadSettings, type Settings } from '../src/config';
 import { startHealthServer, type HealthServer, type Readiness } from './health';
-import { installLogging } from './logging';
+import { describeError, installLogging } from './logging';
 import { checkWorkerSettings, connectWorker, createIncidentWorker, runIncidentWorker, type IncidentWorker } from './worker';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
       clearInterval(announce);
       say(
         `kscp worker: task queue ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}, ${security(settings)}) ready; ` +
-          `workflow code: ${w.workflowCode}; mail via ${settings.smtp.host}:${settings.smtp.port}; case archive ${w.archive.where}; ` +
+          `workflow code: ${w.workflowCode}; mail via ${settings.smtp.host}:${settings.smtp.port} (${describeSmtpSecurity(settings.smtp)}); case archive ${w.archive.where}; ` +
           (settings.emailLedger === 'off' ? `email ledger ${w.ledger.where}` : `email ledger in the same database`) +
           (settings.faultPauseAt ? `; FAULT INJECTION (test only): email activities pause ${settings.faultPauseAt}` : '') +
           (health ? `; health on ${health.url}/healthz and ${health.url}/readyz` : ''),
@@ -108,7 +110,8 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    warn(`kscp worker: ${(err as Error).message}`);
+    // A setting or a key is wrong: its message says which. Anything else: what failed, and why.
+    warn(`kscp worker: ${err instanceof ConfigError || err instanceof KeyError ? err.message : describeError(err)}`);
     process.exit(1);
   },
 );

@@ -1,19 +1,25 @@
 /**
  * `npm start`: everything the Business Unit needs on one machine, in the
- * foreground. The Temporal dev server (persisted to data/temporal.db, Web UI
- * on 8233), a mail catcher (maildev, SMTP 1025, web 1080) unless SMTP_HOST is
- * set, and the incident worker. With TEMPORAL_ADDRESS it uses that Temporal
- * instead of starting one. Ctrl-C stops the worker first, then the rest.
+ * foreground. The Temporal dev server (persisted to data/temporal.db, headless)
+ * with the standalone Web UI server in front of it on 8233, read-only (no
+ * start, signal, reset or terminate from the UI: every change goes through
+ * `kscp`), the codec server that decrypts for the UI and for the Go CLI with
+ * the token in data/codec-token, a mail catcher (maildev, SMTP 1025, web 1080)
+ * unless SMTP_HOST is set, and the incident worker. With TEMPORAL_ADDRESS it
+ * uses that Temporal instead of starting one. Ctrl-C stops the worker first,
+ * then the rest.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSettings, type Settings } from '../src/config';
 import { connect } from '../src/temporal';
 import { startDevServer, type DevServer } from '../src/toolchain/devServer';
 import { ensureTemporalCli } from '../src/toolchain/temporalCli';
 import { ensureNamespace, ensureSearchAttributes } from '../src/toolchain/serverSetup';
+import { ensureUiServer, startUiServer, type UiServer } from '../src/toolchain/uiServer';
 import { ensureKeyFile, EncryptionCodec, loadKeys } from '../src/codec';
-import { startCodecServer, type CodecServer } from './codecServer';
+import { recordedCases } from '../src/keyGuard';
+import { ensureCodecTokenFile, startCodecServer, type CodecServer } from './codecServer';
 import { startMailCatcher, type MailCatcher } from './mailCatcher';
 import { installLogging } from './logging';
 import { createIncidentWorker, runIncidentWorker } from './worker';
@@ -43,21 +49,36 @@ function stopLeftovers(pidFile: string): void {
   rmSync(pidFile, { force: true });
 }
 
-async function prepareTemporal(settings: Settings, codecUrl: string | undefined): Promise<DevServer | undefined> {
+/** The dev server and the Web UI (unless TEMPORAL_ADDRESS names another Temporal); each pushes its stop onto `stops` as it starts. */
+async function prepareTemporal(settings: Settings, codecUrl: string | undefined, stops: Array<() => Promise<void>>): Promise<{ server?: DevServer; ui?: UiServer }> {
   const { temporal, devServer: dev, dataDir } = settings;
   let server: DevServer | undefined;
+  let ui: UiServer | undefined;
   if (!settings.externalTemporal) {
     const cli = await ensureTemporalCli(say);
+    const uiServer = await ensureUiServer(say);
     say(`Starting the Temporal dev server (${cli.how}: ${cli.path}) with its data in ${path.join(dataDir, 'temporal.db')} ...`);
     server = await startDevServer({
       binary: cli.path,
       dbFile: path.join(dataDir, 'temporal.db'),
       port: dev.port,
-      uiPort: dev.uiPort,
       namespace: temporal.namespace,
       logFile: path.join(dataDir, 'temporal.log'),
-      extraArgs: codecUrl ? ['--ui-codec-endpoint', codecUrl] : [],
     });
+    stops.push(server.stop);
+    // The dev server's own UI cannot switch off write actions: the standalone UI server can (src/toolchain/uiServer.ts).
+    ui = await startUiServer({
+      binary: uiServer.path,
+      configRoot: path.join(dataDir, 'ui'),
+      logFile: path.join(dataDir, 'temporal-ui.log'),
+      temporalAddress: server.address,
+      host: '127.0.0.1',
+      port: dev.uiPort,
+      defaultNamespace: temporal.namespace,
+      codec: codecUrl ? { endpoint: codecUrl } : undefined,
+      writeActions: false,
+    });
+    stops.push(ui.stop);
   }
   const connection = await connect(temporal, 15_000);
   try {
@@ -73,13 +94,29 @@ async function prepareTemporal(settings: Settings, codecUrl: string | undefined)
   } finally {
     await connection.close();
   }
-  return server;
+  return { server, ui };
+}
+
+/** The codec server's token: KSCP_CODEC_TOKEN(_FILE), or data/codec-token, made on the first run. */
+function codecToken(settings: Settings): { token: string; shell: string } {
+  if (settings.codec.token) {
+    const shell = process.env.KSCP_CODEC_TOKEN_FILE ? `$(cat ${process.env.KSCP_CODEC_TOKEN_FILE})` : '$KSCP_CODEC_TOKEN';
+    return { token: settings.codec.token, shell };
+  }
+  const file = path.join(settings.dataDir, 'codec-token');
+  const { token, created } = ensureCodecTokenFile(file);
+  if (created) say(`Created the codec server's token in ${file} (readable by you only): the Go CLI sends it to read decrypted case details.`);
+  return { token, shell: `$(cat ${file})` };
 }
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   installLogging();
-  mkdirSync(settings.dataDir, { recursive: true });
+  // The data folder holds the database, the logs and the keys: its owner's only, from the first run.
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  if (statSync(settings.dataDir).mode & 0o077) {
+    say(`Warning: the data folder ${settings.dataDir} is open to other users of this machine (mode ${(statSync(settings.dataDir).mode & 0o777).toString(8)}); \`chmod 700 ${settings.dataDir}\` keeps the case database and logs to you.`);
+  }
   const pidFile = path.join(settings.dataDir, 'pids.json');
   stopLeftovers(pidFile);
   const stops: Array<() => Promise<void>> = [];
@@ -97,28 +134,32 @@ async function main(): Promise<void> {
   process.on('SIGINT', early);
   process.on('SIGTERM', early);
   try {
-    if (!process.env.KSCP_ENCRYPTION_KEYS && ensureKeyFile(settings.keyFile)) {
-      say(`Created the encryption key file ${settings.keyFile}. Keep it safe and private: without it no case details can be read.`);
+    if (!process.env.KSCP_ENCRYPTION_KEYS && !existsSync(settings.keyFile)) {
+      // Only on a fresh installation: where cases exist, a new key would read none of them.
+      ensureKeyFile(settings.keyFile, await recordedCases(settings));
+      say(`Created the encryption key file ${settings.keyFile}. Keep it safe and private, and back it up: without it no case details can be read (docs/security.md).`);
     }
     const ring = loadKeys(settings.keyFile);
     let codec: CodecServer | undefined;
+    let cliAuth: string | undefined;
     if (!settings.externalTemporal) {
       const ui = settings.devServer.uiPort;
+      const { token, shell } = codecToken(settings);
+      cliAuth = shell;
       codec = await startCodecServer({
         codec: new EncryptionCodec(ring),
         port: settings.codec.port,
         host: settings.codec.host,
         allowedOrigins: settings.codec.allowedOrigins ?? [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`],
-        token: settings.codec.token,
+        token,
+        log: (line) => process.stderr.write(`codec server: ${line}\n`),
       });
       stops.push(codec.close);
     }
-    const server = await prepareTemporal(settings, codec?.url);
+    const { server, ui } = await prepareTemporal(settings, codec?.url, stops);
     const pids: Record<string, number> = {};
-    if (server) {
-      stops.push(server.stop);
-      pids['Temporal dev server'] = server.process.pid!;
-    }
+    if (server) pids['Temporal dev server'] = server.process.pid!;
+    if (ui) pids['Temporal Web UI server'] = ui.process.pid!;
     let mail: MailCatcher | undefined;
     if (!settings.externalSmtp) {
       mail = await startMailCatcher({ ...settings.mailCatcher, logFile: path.join(settings.dataDir, 'maildev.log') });
@@ -130,18 +171,24 @@ async function main(): Promise<void> {
     const { temporal } = settings;
     say('');
     say('KSCP serious-incident workflows are running.');
-    if (server?.uiUrl) say(`  Temporal Web UI (cases):   ${server.uiUrl}/namespaces/${temporal.namespace}/workflows`);
+    if (ui) say(`  Temporal Web UI (cases):   ${ui.url}/namespaces/${temporal.namespace}/workflows   (read-only: record steps with npx kscp)`);
     if (codec) say(`  Codec server (decrypts case details for the Web UI): ${codec.url}`);
+    if (codec && cliAuth) {
+      say(
+        `  Go CLI, decrypted:         temporal workflow show --detailed --address ${temporal.address} --namespace ${temporal.namespace} --workflow-id incident-<ref> ` +
+          `--codec-endpoint ${codec.url} --codec-auth "Bearer ${cliAuth}"`,
+      );
+    }
     if (mail) say(`  Mail catcher (reminders):  ${mail.webUrl}   (SMTP on 127.0.0.1:${settings.mailCatcher.smtpPort})`);
     else say(`  Email goes to:             ${settings.smtp.host}:${settings.smtp.port}`);
     say(`  Temporal:                  ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`);
-    if (server) say(`  Data:                      ${settings.dataDir} (temporal.db, keys.json, temporal.log, maildev.log)`);
+    if (server) say(`  Data:                      ${settings.dataDir} (temporal.db, keys.json, codec-token, temporal.log, temporal-ui.log, maildev.log)`);
     say(`  Case archive:              ${worker.archive.where}   (closed cases after Temporal's retention; npx kscp report)`);
     say('  Record a case:             npx kscp notify --file examples/incident.json   (npx kscp --help for more)');
     say('Press Ctrl-C to stop. Open cases carry on at the next npm start.');
     workerRunning = true;
     await runIncidentWorker(worker);
-    say('Worker stopped; stopping the mail catcher and the Temporal dev server ...');
+    say('Worker stopped; stopping the mail catcher, the Web UI and the Temporal dev server ...');
   } finally {
     await stopAll();
   }

@@ -14,6 +14,7 @@ import { STAGES } from '../process/incident';
 import { REPORT_CSV_COLUMNS, wrapList } from '../reportColumns';
 import { keys, settings, today } from './context';
 import { CliError, EXIT } from './errors';
+import { printable } from './format';
 
 const ENV_HELP = `
 Settings come from the environment (see the README): TEMPORAL_ADDRESS (default 127.0.0.1:7233),
@@ -195,7 +196,10 @@ Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-2
       await keys(s);
       const { rotateKeyFile } = await import('../codec');
       const id = rotateKeyFile(s.keyFile);
-      process.stdout.write(`New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data.\n`);
+      process.stdout.write(
+        `New current key ${id} in ${s.keyFile}; restart the worker (and npm start) to use it. Keep the earlier keys: they read older case data. ` +
+          'Back the file up again now (docs/security.md, "Backup and restore").\n',
+      );
     });
 
   return program;
@@ -211,8 +215,15 @@ export async function run(argv: string[]): Promise<number> {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.badInput;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`kscp: ${err.message.split('\n').join('\nkscp: ')}\n`);
+      // A refusal may quote what was recorded (a name): shown, never obeyed by the terminal.
+      process.stderr.write(err.message.split('\n').map((line) => `kscp: ${printable(line)}\n`).join(''));
       return err.exitCode;
+    }
+    // A key missing from the ring while reading a case (src/codec.ts): the keys are wrong, not kscp.
+    if (err instanceof Error && err.name === 'KeyError') {
+      const hint = /not among the keys/.test(err.message) ? '; use a copy of the key file made after that key was added (docs/security.md, "Backup and restore")' : '';
+      process.stderr.write(`kscp: ${printable(err.message)}${hint}\n`);
+      return EXIT.badInput;
     }
     process.stderr.write(`kscp: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.unexpected;

@@ -1,7 +1,7 @@
 /**
  * `npm run toolchain -- <command>`: the offline Temporal toolchain.
- *   ensure               build/fetch/install what is missing (the CLI, the Java test server, Chromium, docker-compose,
- *                        PostgreSQL), print where they are
+ *   ensure               build/fetch/install what is missing (the CLI, the Web UI server, the Java test server, Chromium,
+ *                        docker-compose, PostgreSQL), print where they are
  *   which                print where they are, building nothing
  *   measure-test-server  time the Java test server's start against the SDK's ~5 s port wait
  */
@@ -12,6 +12,7 @@ import { ensureChromium, findChromium } from './chromium';
 import { ensureDockerCompose, findDockerCompose } from './dockerCompose';
 import { ensurePostgres, findPostgres } from './postgres';
 import { ensureTestServer, findTestServer } from './testServer';
+import { ensureUiServer, findUiServer } from './uiServer';
 import { ToolchainError } from './paths';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -50,6 +51,8 @@ async function main(command = 'ensure'): Promise<void> {
   if (command === 'ensure') {
     const cli = await ensureTemporalCli(say);
     say(`Temporal CLI: ${cli.path} (${cli.how})`);
+    const ui = await ensureUiServer(say);
+    say(`Temporal Web UI server: ${ui.path} (${ui.how})`);
     const ts = await ensureTestServer(say);
     say(`Temporal test server: ${ts.path} (${ts.how})`);
     say(`Chromium (browser tests): ${await ensureChromium(say)}`);
@@ -57,6 +60,7 @@ async function main(command = 'ensure'): Promise<void> {
     say(`PostgreSQL (case archive tests): ${await ensurePostgres(say)}`);
   } else if (command === 'which') {
     say(`Temporal CLI: ${findTemporalCli()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
+    say(`Temporal Web UI server: ${findUiServer()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`Temporal test server: ${findTestServer()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`Chromium: ${findChromium() ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`docker-compose: ${findDockerCompose() ?? 'missing (npm run toolchain -- ensure)'}`);

@@ -12,16 +12,20 @@ import path from 'node:path';
 import { load } from 'js-yaml';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/process/searchAttributes';
 import { findDockerCompose } from '../../src/toolchain/dockerCompose';
+import { WRITE_ACTION_SWITCHES } from '../../src/toolchain/uiServer';
 import { REPO_ROOT, SHIPPED_DIRECTORY } from '../helpers/fixtures';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-compose-'));
 const KEY_FILE = path.join(tmp, 'keys.json');
 writeFileSync(KEY_FILE, '{}\n');
+const CODEC_TOKEN_FILE = path.join(tmp, 'codec-token');
+writeFileSync(CODEC_TOKEN_FILE, 'fictional-codec-token-for-the-compose-test\n');
 
 const REQUIRED: Record<string, string> = {
   POSTGRES_PASSWORD: 'fictional-password',
   SMTP_HOST: 'mail.example.org',
   KSCP_DEPLOY_KEY_FILE: KEY_FILE,
+  KSCP_DEPLOY_CODEC_TOKEN_FILE: CODEC_TOKEN_FILE,
   KSCP_DEPLOY_DIRECTORY_FILE: SHIPPED_DIRECTORY,
 };
 
@@ -79,6 +83,7 @@ describe('docker-compose config -q', () => {
     ['POSTGRES_PASSWORD', "set POSTGRES_PASSWORD to a long random password for Temporal's database"],
     ['SMTP_HOST', "set SMTP_HOST to the partnership's mail server"],
     ['KSCP_DEPLOY_KEY_FILE', 'set KSCP_DEPLOY_KEY_FILE to the encryption key file'],
+    ['KSCP_DEPLOY_CODEC_TOKEN_FILE', "set KSCP_DEPLOY_CODEC_TOKEN_FILE to a file holding the codec server's token"],
     ['KSCP_DEPLOY_DIRECTORY_FILE', "set KSCP_DEPLOY_DIRECTORY_FILE to the partnership's directory file"],
   ])('refuses it without %s, saying what to set', async (name, message) => {
     const env = { ...REQUIRED };
@@ -122,15 +127,27 @@ describe('the resolved deployment', () => {
     expect(svc('worker').depends_on).toEqual({ 'temporal-setup': { condition: 'service_completed_successfully' } });
   });
 
-  it('builds the worker and the codec server from this repository, production mode, the keys as a secret', () => {
+  it('builds the worker and the codec server from this repository, production mode, the keys and the codec token as secrets', () => {
+    const secrets = (name: string) => [svc(name).secrets].flat().map((s) => (typeof s === 'string' ? s : s?.source));
     for (const name of ['worker', 'codec']) {
       expect(svc(name).build).toBeDefined();
       expect(svc(name).environment?.KSCP_KEY_FILE).toBe('/run/secrets/kscp-keys');
-      expect([svc(name).secrets].flat().map((s) => (typeof s === 'string' ? s : s?.source))).toEqual(['kscp-keys']);
     }
+    expect(secrets('worker')).toEqual(['kscp-keys']);
+    expect(secrets('codec')).toEqual(['kscp-keys', 'kscp-codec-token']);
+    expect(svc('codec').environment?.KSCP_CODEC_TOKEN_FILE).toBe('/run/secrets/kscp-codec-token');
+    // The token is a secret file, never a value in the environment (which `docker inspect` shows).
+    expect(svc('codec').environment?.KSCP_CODEC_TOKEN).toBeUndefined();
     expect(file.secrets['kscp-keys']!.file).toBe(KEY_FILE);
+    expect(file.secrets['kscp-codec-token']!.file).toBe(CODEC_TOKEN_FILE);
     expect(svc('worker').environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'kscp', SMTP_HOST: 'mail.example.org', SMTP_PORT: '587' });
     expect(svc('codec').command).toEqual(['node', 'dist/workers/codec.js']);
+  });
+
+  it("runs the UI read-only: every write action that would bypass kscp's checks switched off", () => {
+    const ui = svc('temporal-ui').environment!;
+    // The same switches as npm start's UI server (src/toolchain/uiServer.ts).
+    for (const [, variable] of WRITE_ACTION_SWITCHES) expect([variable, ui[variable]]).toEqual([variable, 'true']);
   });
 
   it('wires the UI to the codec server, and the codec server to the UI origin only', () => {

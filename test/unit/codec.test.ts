@@ -1,5 +1,5 @@
 import { DefaultPayloadConverter } from '@temporalio/common';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EncryptionCodec, ensureKeyFile, KeyError, loadKeys, rotateKeyFile } from '../../src/codec';
@@ -74,7 +74,74 @@ describe('the keys', () => {
 
   it('come from KSCP_ENCRYPTION_KEYS first, and say clearly when there are none', () => {
     expect(loadKeys('/nowhere', { KSCP_ENCRYPTION_KEYS: `a=${key(1).toString('base64')},b=${key(2).toString('base64')}` }).current).toBe('a');
-    expect(() => loadKeys('/nowhere/keys.json', {})).toThrow('no encryption keys: /nowhere/keys.json does not exist (`npm start` creates it; or set KSCP_KEY_FILE or KSCP_ENCRYPTION_KEYS)');
+    expect(() => loadKeys('/nowhere/keys.json', {})).toThrow(
+      'no encryption keys: /nowhere/keys.json does not exist. If this installation has recorded cases, restore /nowhere/keys.json from your backup (docs/security.md, "Backup and restore"), ' +
+        'or set KSCP_ENCRYPTION_KEYS to the keys the cases were written with; on a new installation `npm start` creates it (or set KSCP_KEY_FILE)',
+    );
     expect(() => loadKeys('/nowhere', { KSCP_ENCRYPTION_KEYS: 'nokey' })).toThrow(/each key is <id>=<base64 of 32 bytes>/);
+  });
+
+  it('refuse a key id given twice in KSCP_ENCRYPTION_KEYS, and a key that is not base64 of 32 bytes', () => {
+    const list = (...entries: string[]) => () => loadKeys('/nowhere', { KSCP_ENCRYPTION_KEYS: entries.join(',') });
+    expect(list(`a=${key(1).toString('base64')}`, `b=${key(2).toString('base64')}`, `a=${key(3).toString('base64')}`)).toThrow('KSCP_ENCRYPTION_KEYS: key id "a" is given twice; each key needs its own id');
+    expect(list('a=not*base64')).toThrow('KSCP_ENCRYPTION_KEYS: key "a" is not valid base64');
+    expect(list(`a=${Buffer.alloc(16).toString('base64')}`)).toThrow('KSCP_ENCRYPTION_KEYS: key "a" is 16 bytes; AES-256 needs 32');
+    expect(list(`bad id=${key(1).toString('base64')}`)).toThrow('KSCP_ENCRYPTION_KEYS: key id "bad id" is not allowed');
+  });
+
+  it('refuse every malformed key file with a KeyError naming the file and what is wrong', () => {
+    const good = key(5).toString('base64');
+    const cases: Array<[string, string]> = [
+      ['{"current": "k1", "keys": null}', '"keys" must be an object of key id to base64 key, not null'],
+      ['{"current": "k1"}', '"keys" is missing; it must be {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}'],
+      ['{"current": "k1", "keys": ["x"]}', '"keys" must be an object of key id to base64 key, not a list'],
+      ['{"current": "k1", "keys": {}}', '"keys" is empty; it needs at least the current key'],
+      [`{"keys": {"k1": "${good}"}}`, '"current" is missing: it names the key new data is encrypted with (one of k1)'],
+      [`{"current": 7, "keys": {"k1": "${good}"}}`, '"current" must be a key id (a string), not a number'],
+      [`{"current": "k2", "keys": {"k1": "${good}"}}`, '"current" is "k2", but "keys" has no such key (it has k1)'],
+      ['{"current": "k1", "keys": {"k1": 42}}', 'key "k1" must be a base64 string, not a number'],
+      ['{"current": "k1", "keys": {"k1": null}}', 'key "k1" must be a base64 string, not null'],
+      ['{"current": "k1", "keys": {"k1": "%%%not base64%%%"}}', 'key "k1" is not valid base64'],
+      [`{"current": "k1", "keys": {"k1": "${Buffer.alloc(31).toString('base64')}"}}`, 'key "k1" is 31 bytes; AES-256 needs 32'],
+      [`{"current": "k1", "keys": {"k1": "${good}"}, "key": 1}`, 'unknown field "key"'],
+      ['null', 'must be {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}, not null'],
+      ['[]', 'not a list'],
+      ['{"current": ', 'not valid JSON'],
+    ];
+    for (const [content, problem] of cases) {
+      const file = path.join(dir, `malformed-${cases.findIndex((c) => c[0] === content)}.json`);
+      writeFileSync(file, content, { mode: 0o600 });
+      let caught: unknown;
+      try {
+        loadKeys(file, {});
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(KeyError);
+      expect((caught as Error).message).toContain(`key file ${file}: `);
+      expect((caught as Error).message).toContain(problem);
+    }
+  });
+
+  it('refuse a key file that its group or others may read, unless KSCP_ALLOW_READABLE_KEY_FILE says so', () => {
+    const file = path.join(dir, 'shared.json');
+    writeFileSync(file, JSON.stringify({ current: 'k1', keys: { k1: key(1).toString('base64') } }));
+    chmodSync(file, 0o644);
+    expect(() => loadKeys(file, {})).toThrow(`key file ${file}: its mode 0644 lets every user of this machine read it, and whoever reads it can read every case: run \`chmod 600 ${file}\``);
+    chmodSync(file, 0o640);
+    expect(() => loadKeys(file, {})).toThrow('its mode 0640 lets its group read it');
+    expect(loadKeys(file, { KSCP_ALLOW_READABLE_KEY_FILE: 'true' }).current).toBe('k1');
+    chmodSync(file, 0o600);
+    expect(loadKeys(file, {}).current).toBe('k1');
+  });
+
+  it('are not made where cases are already recorded: a new key could read none of them', () => {
+    const file = path.join(dir, 'lost', 'keys.json');
+    expect(() => ensureKeyFile(file, ['/data/temporal.db holds 3 cases'])).toThrow(
+      `the key file ${file} is missing, but cases are already recorded (/data/temporal.db holds 3 cases): a new key could not read them, so none was made. ` +
+        `To read them, restore ${file} from your backup (docs/security.md, "Backup and restore"), or set KSCP_ENCRYPTION_KEYS to the keys the cases were written with.`,
+    );
+    expect(existsSync(file)).toBe(false);
+    expect(ensureKeyFile(file, [])).toBe(true);
   });
 });

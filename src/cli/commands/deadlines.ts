@@ -10,7 +10,7 @@ import { TIMESCALES } from '../../process/timescales';
 import { caseView } from '../caseView';
 import { client, settings, today } from '../context';
 import { badInput } from '../errors';
-import { paint, table } from '../format';
+import { paint, printableDeep, printableJson, table } from '../format';
 import { listCases } from './list';
 
 export interface OpenDeadline {
@@ -90,14 +90,16 @@ export async function deadlines(opts: { within?: string; json?: boolean; ics?: b
   if (opts.json && opts.ics) throw badInput('--json and --ics: choose one output');
   const within = parseWithin(opts.within);
   const londonToday = today();
-  const shown = dueWithin(await openDeadlines(londonToday), within, londonToday);
+  const found = dueWithin(await openDeadlines(londonToday), within, londonToday);
+  if (opts.json) {
+    process.stdout.write(printableJson(found) + '\n');
+    return;
+  }
+  // For a terminal or a calendar: every text shown as recorded, nothing a terminal would obey.
+  const shown = printableDeep(found);
   if (opts.ics) {
     const events = shown.map((d) => deadlineEventFor({ ref: d.ref, deadline: d.deadline, timescale: d.deadline.split(':')[0]!, due: d.due }));
     process.stdout.write(deadlineCalendar(events, new Date()));
-    return;
-  }
-  if (opts.json) {
-    process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
     return;
   }
   const scope = within === undefined ? '' : ` due within ${within} day${within === 1 ? '' : 's'} (by the end of ${formatLongDate(addDays(londonToday, within))}) or overdue`;

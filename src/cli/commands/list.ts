@@ -5,7 +5,7 @@ import { formatLondonDateTime } from '../../london';
 import { KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../process/searchAttributes';
 import { client, settings } from '../context';
 import { badInput } from '../errors';
-import { paint, table } from '../format';
+import { paint, printableJson, table } from '../format';
 
 export interface ListedCase {
   ref: string;
@@ -68,7 +68,7 @@ export async function list(opts: ListOptions): Promise<void> {
   const stage = opts.stage === undefined ? undefined : parseStage(opts.stage);
   const cases = await listCases(await client(settings()), { all: opts.all, stage, overdue: opts.overdue });
   if (opts.json) {
-    process.stdout.write(JSON.stringify(cases, null, 2) + '\n');
+    process.stdout.write(printableJson(cases) + '\n');
     return;
   }
   if (cases.length === 0) {

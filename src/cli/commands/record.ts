@@ -18,7 +18,7 @@ import { formatLongDate } from '../../london';
 import { commandHint, commandOf, STEP_COMMANDS, stepsFor, type Flag, type StepCommand } from '../stepCommands';
 import { client, directory, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
-import { safe } from '../format';
+import { printable, printableLines } from '../format';
 
 /** commander's camelCase key for a flag: '--planned-publication <date>' -> plannedPublication. */
 export function optionKey(flag: string): string {
@@ -94,7 +94,7 @@ const when = (d: IncidentView['deadlines'][number]): string => (d.due ? formatLo
 /** What a person wants to read after recording: what was recorded, the stage, what was met and how, what is due, what to do next. */
 export function afterRecording(ref: string, before: IncidentView | undefined, view: IncidentView): string[] {
   const was = new Map((before?.deadlines ?? []).map((d) => [d.name, d]));
-  const lines = [`Recorded for ${ref}: ${safe(view.events.at(-1)?.what ?? '')}`, `Stage: ${view.stage} (${STAGE_TITLES[view.stage]}).`];
+  const lines = [`Recorded for ${ref}: ${printable(view.events.at(-1)?.what ?? '')}`, `Stage: ${view.stage} (${STAGE_TITLES[view.stage]}).`];
   const metNow = view.deadlines.filter((d) => d.status === 'met' && was.get(d.name)?.status !== 'met');
   for (const d of metNow) {
     const v = verdict(d);
@@ -106,13 +106,13 @@ export function afterRecording(ref: string, before: IncidentView | undefined, vi
     lines.push(`  Due: ${timescale(kindOf(d.name)).due}${d.name.includes(':') ? ` [${d.name}]` : ''}: by the end of ${when(d)}${revised}${d.status === 'overdue' ? ' (OVERDUE)' : ''}.`);
   }
   const cancelledNow = view.deadlines.filter((d) => d.status === 'cancelled' && before && was.get(d.name)?.status !== 'cancelled');
-  for (const d of cancelledNow) lines.push(`  No longer due: ${timescale(kindOf(d.name)).due} (${safe(d.cancelledBecause ?? 'cancelled')}).`);
+  for (const d of cancelledNow) lines.push(`  No longer due: ${timescale(kindOf(d.name)).due} (${printable(d.cancelledBecause ?? 'cancelled')}).`);
   const next = open[0];
   if (next) {
     const { meets } = stepsFor(kindOf(next.name));
     const step = meets[0];
     if (step) lines.push(`Next: ${commandHint(step, ref, kindOf(next.name) === 'info-request' ? next.name.split(':')[1] : undefined)}`);
-  } else if (view.stage === 'CLOSED') lines.push(`The case is closed (${safe(view.closedBecause ?? 'closed')}); its record is kept.`);
+  } else if (view.stage === 'CLOSED') lines.push(`The case is closed (${printable(view.closedBecause ?? 'closed')}); its record is kept.`);
   return lines;
 }
 
@@ -142,7 +142,7 @@ export function addStageCommands(program: Command, ask: (ref: string, name: Step
       }
       const input = await inputFromFlags(name, opts);
       const { before, after } = await sendStep(caseRef, name, input);
-      process.stdout.write(afterRecording(caseRef, before, after).join('\n') + '\n');
+      process.stdout.write(printableLines(afterRecording(caseRef, before, after)));
     });
   }
 }

@@ -12,7 +12,7 @@ import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport
 import { REPORT_CSV_COLUMNS, type ReportCsvColumn } from '../../reportColumns';
 import { calendar, client, settings, withWorker } from '../context';
 import { badInput } from '../errors';
-import { table } from '../format';
+import { printable, printableJson, table } from '../format';
 import { fromArchive, readArchive } from '../loadCase';
 import { parseDate } from './calendar';
 
@@ -90,7 +90,16 @@ export function reportText(r: ReportJson): string {
   ].join('\n');
 }
 
-const csvCell = (v: string | number | boolean | null): string => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+/**
+ * A CSV cell: quoted when it must be; a text that a spreadsheet would run as a formula (=, +, -, @)
+ * starts with an apostrophe; control characters shown escaped (src/cli/format.ts).
+ */
+function csvCell(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  if (typeof v !== 'string') return String(v);
+  const text = printable(/^[=+\-@]/.test(v) ? `'${v}` : v);
+  return /[",]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
 
 /** The CSV's columns, in order (listed by `kscp report --help`; described in the README and docs/archive.md). */
 export const CSV_COLUMNS = REPORT_CSV_COLUMNS;
@@ -161,6 +170,6 @@ export async function report(opts: { from: string; to: string; csv?: boolean; js
     ...timelinessReport(cases, { from, to }, new Date(), cal, { websiteRetentionMonths: s.websiteRetentionMonths }),
     sources: { temporal: live.length, archive: cases.filter((c) => !liveIds.has(c.caseId)).length },
   };
-  const out = opts.json ? JSON.stringify(result, null, 2) : opts.csv ? reportCsv(result) : reportText(result);
+  const out = opts.json ? printableJson(result) : opts.csv ? reportCsv(result) : reportText(result);
   process.stdout.write(out + '\n');
 }

@@ -1,7 +1,7 @@
 /** `kscp status <ref> [--json]`: the case's stage and every deadline. */
 import type { IncidentView } from '../../process/incident';
 import { formatLondonDateTime } from '../../london';
-import { table } from '../format';
+import { printableDeep, printableJson, table } from '../format';
 import { findCase } from '../loadCase';
 
 export interface StatusJson {
@@ -63,11 +63,13 @@ function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
 
 export async function status(ref: string, opts: { json?: boolean }): Promise<void> {
   const found = await findCase(ref);
-  const json = statusJson(found.view, found.workflowId, found.workflowStatus, found.source);
+  const raw = statusJson(found.view, found.workflowId, found.workflowStatus, found.source);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    process.stdout.write(printableJson(raw) + '\n');
     return;
   }
+  // For a terminal: everything recorded shown as written, nothing a terminal would obey.
+  const json = printableDeep(raw);
   const where =
     found.source === 'archive'
       ? `from the archive: workflow ${json.workflowId} is no longer in Temporal; recorded ${formatLondonDateTime(new Date(found.archivedAt!))}`

@@ -2,6 +2,7 @@
 import { formatLondonDateTime } from '../../london';
 import { timelineOf, type TimelineEntry } from '../../process/timeline';
 import { parseRef } from '../context';
+import { printableDeep, printableJson } from '../format';
 import { findCase } from '../loadCase';
 
 export interface TimelineJson {
@@ -26,14 +27,16 @@ export async function timeline(ref: string, opts: { json?: boolean }): Promise<v
   const entries = timelineOf(view);
   if (opts.json) {
     const json: TimelineJson = { ref: caseRef, workflowId, workflowStatus, source, stage: view.stage, entries };
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    process.stdout.write(printableJson(json) + '\n');
     return;
   }
   const reminders = entries.filter((e) => e.kind === 'reminder').length;
+  // For a terminal: everything recorded shown as written, nothing a terminal would obey.
+  const shown = printableDeep({ stage: view.stage, workflowId, workflowStatus, entries });
   const out = [
-    `Case ${caseRef}: stage ${view.stage} (${source === 'archive' ? `from the archive: workflow ${workflowId} is no longer in Temporal` : `workflow ${workflowId}, ${workflowStatus.toLowerCase()}`}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
+    `Case ${caseRef}: stage ${shown.stage} (${source === 'archive' ? `from the archive: workflow ${shown.workflowId} is no longer in Temporal` : `workflow ${shown.workflowId}, ${shown.workflowStatus.toLowerCase()}`}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
     '',
-    ...entries.map(line),
+    ...shown.entries.map(line),
   ];
   process.stdout.write(out.join('\n') + '\n');
 }
