@@ -138,12 +138,23 @@ let lastBuilt: { file: string | undefined; content: string; calendar: WorkingDay
 /** Read the calendar config file (extra bank holidays) and build a calendar from it (or reuse the one built from the same content). */
 export async function loadCalendar(file: string | undefined): Promise<WorkingDayCalendar> {
   // The file is read at every call, so a changed file applies at once.
-  const content = file ? await readFile(file, 'utf8') : '';
+  let content = '';
+  try {
+    if (file) content = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`calendar file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   if (lastBuilt && lastBuilt.file === file && lastBuilt.content === content) return lastBuilt.calendar;
   let calendar: WorkingDayCalendar;
   if (!file) calendar = new WorkingDayCalendar();
   else {
-    const parsed = CalendarConfigSchema.safeParse(JSON.parse(content));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(content);
+    } catch (err) {
+      throw new Error(`calendar file ${file}: not valid JSON (${(err as Error).message})`);
+    }
+    const parsed = CalendarConfigSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`calendar file ${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);

@@ -102,6 +102,8 @@ export interface Settings {
   externalSmtp: boolean;
   directoryFile: string;
   calendarFile: string;
+  /** The partnership's case reference format (pattern and example): src/referenceFormat.ts. */
+  referenceFile: string;
   dataDir: string;
   devServer: { port: number; uiPort: number; retentionDays: number };
   mailCatcher: { smtpPort: number; webPort: number };
@@ -117,6 +119,11 @@ export interface Settings {
   archive: ArchiveSettings;
   /** The codec server that decrypts for the Web UI and the Go CLI. */
   codec: { port: number; host: string; token?: string; allowedOrigins?: string[] };
+  /**
+   * The case board (workers/boardServer.ts): where it listens, the address a browser uses for it
+   * (its Host and Origin must be that), and the Temporal Web UI's address its case links open.
+   */
+  board: { port: number; host: string; url?: string; uiUrl?: string };
   /** The worker's health endpoint (/healthz, /readyz); off unless KSCP_HEALTH_PORT is set. */
   health?: { port: number; host: string };
   /** On SIGTERM/SIGINT, how long running activities get to finish before they are cancelled. */
@@ -193,6 +200,21 @@ export function codecToken(env: Env = process.env): string | undefined {
   return token;
 }
 
+/** An address a browser uses (http or https, no path), without a trailing slash; undefined when unset. */
+function webAddress(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}=${raw}: not a web address: write it as the browser sees it, e.g. https://kscp-board.example.org or http://127.0.0.1:8236`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.pathname.replace(/\/+$/, '') !== '' || url.search || url.hash || url.username)
+    throw new ConfigError(`${name}=${raw}: must be http:// or https:// with a host (and port), nothing after it, e.g. https://kscp-board.example.org`);
+  return url.origin;
+}
+
 /** How the worker gets its workflow code: the bundle `npm run build` wrote (production), or bundled from source at start. */
 function workflowCode(env: Env): Settings['workflowCode'] {
   if (env.KSCP_WORKFLOW_BUNDLE) return { bundle: path.resolve(env.KSCP_WORKFLOW_BUNDLE) };
@@ -224,6 +246,7 @@ export function loadSettings(env: Env = process.env): Settings {
     externalSmtp: Boolean(env.SMTP_HOST),
     directoryFile: file(env, 'KSCP_DIRECTORY_FILE', path.join(PACKAGE_ROOT, 'config', 'directory.json')),
     calendarFile: file(env, 'KSCP_CALENDAR_FILE', path.join(PACKAGE_ROOT, 'config', 'calendar.json')),
+    referenceFile: file(env, 'KSCP_REFERENCE_FILE', path.join(PACKAGE_ROOT, 'config', 'reference.json')),
     dataDir: file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')),
     devServer: {
       port,
@@ -242,6 +265,12 @@ export function loadSettings(env: Env = process.env): Settings {
       host: env.KSCP_CODEC_HOST || '127.0.0.1',
       token: codecToken(env),
       allowedOrigins: env.KSCP_CODEC_ALLOWED_ORIGINS ? env.KSCP_CODEC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : undefined,
+    },
+    board: {
+      port: int(env, 'KSCP_BOARD_PORT', 8236),
+      host: env.KSCP_BOARD_HOST || '127.0.0.1',
+      url: webAddress(env, 'KSCP_BOARD_URL'),
+      uiUrl: webAddress(env, 'KSCP_UI_URL'),
     },
     health: env.KSCP_HEALTH_PORT ? { port: int(env, 'KSCP_HEALTH_PORT', 0, 1), host: env.KSCP_HEALTH_HOST || '127.0.0.1' } : undefined,
     shutdownGraceSeconds: int(env, 'KSCP_SHUTDOWN_GRACE_SECONDS', 20, 0, 3_600),

@@ -29,11 +29,17 @@ export type Directory = z.infer<typeof DirectorySchema>;
 export type Person = z.infer<typeof Person>;
 
 export async function loadDirectory(file: string): Promise<Directory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`directory file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`directory file ${file}: ${(err as Error).message}`);
+    throw new Error(`directory file ${file}: not valid JSON (${(err as Error).message})`);
   }
   const parsed = DirectorySchema.safeParse(raw);
   if (!parsed.success) throw new Error(firstIssue(parsed.error, `directory file ${file}: `));

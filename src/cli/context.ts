@@ -12,7 +12,7 @@ import { ConfigError, loadSettings, type Settings } from '../config';
 import type { Directory } from '../directory';
 import { workflowIdFor } from '../process/incident';
 import { londonDate } from '../london';
-import { DEFAULT_REF_PATTERN, RefSchema } from '../process/schemas';
+import { checkRef, loadReferenceFormat, ReferenceFormatError, type ReferenceFormat } from '../referenceFormat';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {
@@ -52,7 +52,22 @@ export async function keys(s: Settings): Promise<KeyRing> {
   }
 }
 
+/** One client per settings for the life of the process (the case board asks many times; `kscp` once). */
+const clients = new Map<string, Promise<Client>>();
+
 export async function client(s: Settings): Promise<Client> {
+  const key = JSON.stringify([s.temporal, s.keyFile, process.env.KSCP_ENCRYPTION_KEYS ?? '']);
+  let made = clients.get(key);
+  if (!made) {
+    made = connectWith(s);
+    clients.set(key, made);
+    // A failed connection is not kept: the next call tries again.
+    made.catch(() => clients.delete(key));
+  }
+  return made;
+}
+
+async function connectWith(s: Settings): Promise<Client> {
   const ring = await keys(s);
   const { connectClient, TemporalUnreachable } = await import('../temporal');
   try {
@@ -63,15 +78,25 @@ export async function client(s: Settings): Promise<Client> {
   }
 }
 
+/** The partnership's reference format (KSCP_REFERENCE_FILE, default config/reference.json); exit 2 naming the file when it cannot be used. */
+export function referenceFormat(s: Settings = settings()): ReferenceFormat {
+  try {
+    return loadReferenceFormat(s.referenceFile);
+  } catch (err) {
+    if (err instanceof ReferenceFormatError) throw badInput(err.message);
+    throw err;
+  }
+}
+
 export function today(): string {
   return londonDate(new Date());
 }
 
+/** A reference as typed (any case, spaces around it) to the one stored, or exit 2 with the partnership's format. */
 export function parseRef(ref: string): string {
-  const parsed = RefSchema.safeParse(ref);
-  if (!parsed.success) throw badInput(`<ref>: ${parsed.error.issues[0]?.message}`);
-  if (!DEFAULT_REF_PATTERN.test(parsed.data)) throw badInput(`<ref>: ${JSON.stringify(ref)} is not a case reference: use the partnership's format, e.g. KSCP-2026-014`);
-  return parsed.data;
+  const checked = checkRef(ref, referenceFormat());
+  if (!checked.ok) throw badInput(`<ref>: ${checked.problem}`);
+  return checked.ref;
 }
 
 /** The running case for `ref`, or a clear error if there is none or it has closed. */

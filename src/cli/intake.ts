@@ -32,10 +32,10 @@ export function readInstant(answer: string): string {
   return answer;
 }
 
-export function formQuestions(agencyIds: readonly string[]): Question[] {
+export function formQuestions(agencyIds: readonly string[], refExample = 'KSCP-2026-014'): Question[] {
   const agencies = agencyIds.join(', ');
   return [
-    { field: 'ref', question: 'Case reference (KSCP-YYYY-NNN): ', read: text },
+    { field: 'ref', question: `Case reference (e.g. ${refExample}): `, read: text },
     { field: 'notifyingAgency', question: `Notifying agency (one of: ${agencies}): `, read: text },
     { field: 'notifier.name', question: 'Name of the person who completed the form: ', read: text },
     { field: 'notifier.email', question: 'Their email address: ', read: text },
@@ -68,7 +68,7 @@ function setPath(target: Answers, path: string, value: unknown): Answers {
  */
 function standIn(ctx: ValidationContext): Answers {
   return {
-    ref: 'KSCP-2000-000',
+    ref: ctx.refPattern?.example ?? 'KSCP-2000-000',
     notifyingAgency: ctx.agencyIds[0],
     notifier: { name: 'Stand In', email: 'stand.in@example.org', role: 'Stand in' },
     incidentDate: ctx.today,
@@ -128,7 +128,7 @@ export function formSummary(form: IncidentForm): string[] {
 export async function askForm(asker: Asker, ctx: ValidationContext): Promise<IncidentForm> {
   asker.say('The Serious Incident eCase form: answer each question (an answer that is not allowed is asked again).');
   let answers: Answers = {};
-  for (const q of formQuestions(ctx.agencyIds)) answers = await ask(asker, q, answers, ctx);
+  for (const q of formQuestions(ctx.agencyIds, ctx.refPattern?.example)) answers = await ask(asker, q, answers, ctx);
   const form = incidentFormSchema(ctx).parse(answers);
   asker.say('');
   asker.say('The eCase form:');

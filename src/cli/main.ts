@@ -4,6 +4,8 @@
  * are refused. Exit codes: see EXIT in ./errors.
  */
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as cal from './commands/calendar';
 import { addStageCommands } from './commands/record';
 // Types only: each command's module is loaded when it runs, so `kscp` starts fast.
@@ -12,24 +14,52 @@ import type { list } from './commands/list';
 import type { report } from './commands/report';
 import { STAGES } from '../process/incident';
 import { REPORT_CSV_COLUMNS, wrapList } from '../reportColumns';
-import { keys, settings, today } from './context';
+import { keys, referenceFormat, settings, today } from './context';
 import { CliError, EXIT } from './errors';
+import { configurationProblem } from './knownErrors';
 import { printable } from './format';
 
 const ENV_HELP = `
 Settings come from the environment (see the README): TEMPORAL_ADDRESS (default 127.0.0.1:7233),
 TEMPORAL_NAMESPACE (default kscp), TEMPORAL_TLS* (CA, CERT + KEY, SERVER_NAME), TEMPORAL_API_KEY or
-TEMPORAL_API_KEY_FILE, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE, KSCP_KEY_FILE (default
-data/keys.json, created by npm start) or KSCP_ENCRYPTION_KEYS, KSCP_ARCHIVE_URL or
-KSCP_ARCHIVE_FILE (the case archive, default data/archive.db).
+TEMPORAL_API_KEY_FILE, KSCP_DIRECTORY_FILE, KSCP_CALENDAR_FILE, KSCP_REFERENCE_FILE (the case
+reference format, default config/reference.json), KSCP_KEY_FILE (default data/keys.json, created
+by npm start) or KSCP_ENCRYPTION_KEYS, KSCP_ARCHIVE_URL or KSCP_ARCHIVE_FILE (the case archive,
+default data/archive.db).
+
+References may be typed in any case (kscp-2026-014 is KSCP-2026-014). \`kscp\` alone prints this
+help and exits 0.
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
 4 no such case; 5 Temporal or its worker unreachable; 6 cancelled at an interactive confirmation;
 1 anything else.`;
 
+/** The version in package.json (next to dist/ and src/ alike). */
+export function version(): string {
+  for (const dir of [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')]) {
+    try {
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // Not here: the compiled code is one folder deeper.
+    }
+  }
+  return 'unknown';
+}
+
+/** The partnership's example reference for help texts (the built-in one if the reference file cannot be read: the command itself says why). */
+function exampleRef(): string {
+  try {
+    return referenceFormat().example;
+  } catch {
+    return 'KSCP-2026-014';
+  }
+}
+
 export function buildProgram(): Command {
+  const example = exampleRef();
   const program = new Command('kscp')
     .description('Record the stages of a serious child safeguarding incident and see its statutory deadlines (KSCP Business Unit).')
+    .version(version(), '-V, --version', 'print the version of kscp (from package.json) and exit')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', ENV_HELP)
     .exitOverride()
@@ -42,9 +72,10 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-The form's fields: ref (KSCP-YYYY-NNN), notifyingAgency, notifier {name, email, role}, incidentDate,
-knownAt (date and time with offset), laAwareOn (day 0 of the clocks), criteria, childDied,
-policeInvestigation, agenciesInvolved, summary, and optionally formReceivedAt. Prints the workflow id last.
+The form's fields: ref (e.g. ${example}: the format of KSCP_REFERENCE_FILE; any case), notifyingAgency,
+notifier {name, email, role}, incidentDate, knownAt (date and time with offset), laAwareOn (day 0 of
+the clocks), criteria, childDied, policeInvestigation, agenciesInvolved, summary, and optionally
+formReceivedAt. Prints the stage, the due dates, the next step and, last, the workflow id.
 
 Without --file, kscp asks for each field in turn (questions on stderr, one answer per line, typed
 or piped from a script), asks again with the reason when an answer is not allowed, shows a summary
@@ -70,7 +101,7 @@ Examples:
   program
     .command('status')
     .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent; from the case archive once its workflow has left Temporal.')
-    .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
+    .argument('<ref>', `the case reference, e.g. ${example} (any case)`)
     .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}; source is temporal or archive')
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/status')).status(ref, opts));
 
@@ -80,7 +111,7 @@ Examples:
     .option('--all', 'include closed cases')
     .option('--stage <stage>', `only cases at this stage (${STAGES.join(', ')})`)
     .option('--overdue', 'only cases with an overdue deadline')
-    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue}]')
+    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue, route, notifyingAgency, attention}]')
     .addHelpText(
       'after',
       `
@@ -111,9 +142,9 @@ Examples:
   program
     .command('timeline')
     .description('A case in time order: who recorded what and when, and every reminder email sent (to whom, level, deadline).')
-    .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
+    .argument('<ref>', `the case reference, e.g. ${example} (any case)`)
     .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
-    .addHelpText('after', '\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline KSCP-2026-014')
+    .addHelpText('after', `\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline ${example}`)
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/timeline')).timeline(ref, opts));
 
   program
@@ -205,9 +236,22 @@ Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-2
   return program;
 }
 
+function settingsIfAny(): ReturnType<typeof settings> | undefined {
+  try {
+    return settings();
+  } catch {
+    return undefined;
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // `kscp` alone: the help, on stdout, and done (exit 0), rather than commander's usage error.
+    if (argv.length === 0) {
+      process.stdout.write(program.helpInformation());
+      return EXIT.ok;
+    }
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (err) {
@@ -224,6 +268,12 @@ export async function run(argv: string[]): Promise<number> {
       const hint = /not among the keys/.test(err.message) ? '; use a copy of the key file made after that key was added (docs/security.md, "Backup and restore")' : '';
       process.stderr.write(`kscp: ${printable(err.message)}${hint}\n`);
       return EXIT.badInput;
+    }
+    // A setting that does not fit the servers (a namespace that does not exist, an archive file that is not one): the setting, not a bug.
+    const known = configurationProblem(err, settingsIfAny());
+    if (known) {
+      process.stderr.write(`kscp: ${printable(known.message)}\n`);
+      return known.exitCode;
     }
     process.stderr.write(`kscp: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.unexpected;

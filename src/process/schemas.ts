@@ -85,6 +85,11 @@ export const DEFAULT_REF_PATTERN = /^KSCP-\d{4}-\d{3,4}$/;
 /** What any reference must look like to be safe in a workflow id, a file name and a terminal. */
 export const SAFE_REF = /^[A-Z][A-Z0-9]{0,15}(-[A-Z0-9]{1,16}){0,4}$/;
 
+/** Trimmed and in capitals: how a reference is stored, whatever case it was typed in. */
+export function normaliseRef(ref: string): string {
+  return ref.trim().toUpperCase();
+}
+
 export const RefSchema = z
   .string({ error: 'must be the partnership reference, e.g. KSCP-2026-014' })
   .refine((s) => SAFE_REF.test(s), {
@@ -168,9 +173,16 @@ export interface ValidationContext {
   refPattern?: { regex: RegExp; example: string };
 }
 
-/** The eCase form as `kscp notify` checks it: the fields, their consistency, and the outside world. */
+/** A form whose reference was typed in lower case, or with spaces around it, has it normalised first. */
+function withNormalisedRef(form: unknown): unknown {
+  if (typeof form !== 'object' || form === null || Array.isArray(form)) return form;
+  const { ref } = form as { ref?: unknown };
+  return typeof ref === 'string' ? { ...form, ref: normaliseRef(ref) } : form;
+}
+
+/** The eCase form as `kscp notify` checks it: the reference normalised, the fields, their consistency, and the outside world. */
 export function incidentFormSchema(ctx: ValidationContext) {
-  return IncidentFormFields.superRefine((f, c) => {
+  return z.preprocess(withNormalisedRef, IncidentFormFields.superRefine((f, c) => {
     const fail = (path: string, message: string) => c.addIssue({ code: 'custom', path: [path], message });
     const pattern = ctx.refPattern ?? { regex: DEFAULT_REF_PATTERN, example: 'KSCP-2026-014' };
     if (!pattern.regex.test(f.ref)) fail('ref', `${JSON.stringify(f.ref)} is not a case reference: use the partnership's format, e.g. ${pattern.example}`);
@@ -187,7 +199,7 @@ export function incidentFormSchema(ctx: ValidationContext) {
     }
     if (f.formReceivedAt !== undefined && Date.parse(f.formReceivedAt) > ctx.now.getTime()) fail('formReceivedAt', `${f.formReceivedAt} is in the future`);
     for (const issue of formConsistency(f)) if (issue.path !== 'knownAt') fail(issue.path, issue.message);
-  });
+  }));
 }
 
 // The steps' inputs ----------------------------------------------------------------------------

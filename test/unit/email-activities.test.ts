@@ -168,7 +168,7 @@ describe('configuration errors are not retried', () => {
     const failure = await failureOf(env.run(activities(acceptingMailer(), memoryLedger(), { directory: () => loadDirectory('/nonexistent/directory.json') }).sendReminder, request));
     expect(failure.type).toBe(SEND_FAILURE.DirectoryInvalid);
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/^cannot send: directory file \/nonexistent\/directory.json: ENOENT.*\(KSCP_DIRECTORY_FILE\): correct the file/);
+    expect(failure.message).toMatch(/^cannot send: directory file \/nonexistent\/directory.json: cannot read it \(ENOENT\).*\(KSCP_DIRECTORY_FILE\): correct the file/);
   });
 });
 
