@@ -17,6 +17,7 @@ import {
   VIEWS_FROM,
   WITHDRAWAL_REASONS,
 } from '../process/schemas';
+import type { Stage } from '../process/stages';
 import { STEPS, type StepInputs, type StepName } from '../process/steps';
 import type { TimescaleName } from '../process/timescales';
 
@@ -190,6 +191,23 @@ export const STEP_COMMANDS: { readonly [N in StepName]: StepCommand<N> } = {
     flags: [choice('--reason', 'reason', WITHDRAWAL_REASONS, 'why'), text('--detail', 'detail', 'the details'), by],
     example: 'kscp withdraw KSCP-2026-014 --reason recorded-in-error --detail "Duplicate of KSCP-2026-013" --by "A. Officer"',
   },
+};
+
+/**
+ * The steps that carry each stage forward, in the order they usually come: what a step's output
+ * suggests next when no open deadline names a step the case would take at its stage (the first of
+ * these the case would accept).
+ */
+export const STAGE_STEPS: { readonly [S in Stage]: readonly StepName[] } = {
+  LA_DECISION: ['laDecision', 'careLeaverNotified'],
+  RAPID_REVIEW: ['rapidReview'],
+  PANEL_RESPONSE: ['panelResponse'],
+  LCSPR: ['lcsprStart', 'subgroupAgreed'],
+  NATIONAL_REVIEW: ['nationalReviewer', 'nationalReport'],
+  SIGN_OFF: ['executiveSignoff', 'published'],
+  PUBLISHED: ['learningShared', 'staffInformed', 'removedFromWebsite'],
+  LEARNING: ['learningShared', 'staffInformed'],
+  CLOSED: [],
 };
 
 /** The command name of a step (from the declared model). */

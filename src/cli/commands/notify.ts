@@ -3,17 +3,17 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
 import { caseDetails, caseSummary } from '../../process/caseBoard';
-import { computeDue } from '../../deadlines';
-import { WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../process/incident';
-import { formatLongDate, formatLondonDateTime, londonDate } from '../../london';
+import { planDeadline } from '../../deadlines';
+import { viewOf, WORKFLOW_TYPE, workflowIdFor, type IncidentInput } from '../../process/incident';
+import { londonDate } from '../../london';
+import { openCase } from '../../process/open';
+import { afterRecording } from './record';
 import { incidentFormSchema, type IncidentForm, type ValidationContext } from '../../process/schemas';
 import { askForm } from '../intake';
-import { careLeaverOnly } from '../../process/criteria';
-import { commandHint } from '../stepCommands';
 import { createAsker } from '../prompt';
 import { KscpNotifyingAgency, KscpStage } from '../../process/searchAttributes';
 import type { incident } from '../../../workflows/incident';
-import { calendar as loadCal, client, directory, settings, today } from '../context';
+import { calendar as loadCal, client, directory, referenceFormat, settings, today } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
 
 export async function readForm(file: string): Promise<unknown> {
@@ -60,7 +60,8 @@ async function formFromFile(file: string, ctx: ValidationContext): Promise<Incid
 export async function notify(opts: { file?: string }): Promise<void> {
   const s = settings();
   const dir = await directory(s);
-  const ctx: ValidationContext = { today: today(), now: new Date(), agencyIds: Object.keys(dir.agencies), londonDate };
+  const format = referenceFormat(s);
+  const ctx: ValidationContext = { today: today(), now: new Date(), agencyIds: Object.keys(dir.agencies), londonDate, refPattern: { regex: format.regex, example: format.example } };
   const { form, source } = await formFrom(opts, ctx);
   // checkedAt: the workflow refuses a start long after these checks (a copy of an old start).
   const input: IncidentInput = { form, formReceivedAt: form.formReceivedAt ?? new Date().toISOString(), checkedAt: new Date().toISOString() };
@@ -86,25 +87,14 @@ export async function notify(opts: { file?: string }): Promise<void> {
     }
     throw err;
   }
+  // What the case now holds, computed here as the workflow computes it (the same pure code and calendar).
+  const state = openCase(input, { now: new Date() });
   const cal = await loadCal(s);
-  const formDue = computeDue({ timescale: 'ecase-form', start: form.knownAt }, cal);
-  const late = Date.parse(input.formReceivedAt) > Date.parse(formDue.dueAt);
-  const due = (timescale: 'panel-notification' | 'rapid-review' | 'care-leaver-notification') => computeDue({ timescale, start: form.laAwareOn }, cal).due;
-  const onlyCareLeaver = careLeaverOnly(form.criteria);
-  const out = [
-    `Recorded case ${form.ref}: ${onlyCareLeaver ? "waiting for the LA to notify the Secretary of State and Ofsted of the care leaver's death" : "waiting for the LA's decision on notification"}.`,
-    `  eCase form: ${late ? `LATE (flagged): due within 24 hours, by ${formatLondonDateTime(new Date(formDue.dueAt))}` : 'on time (within 24 hours of the agency knowing)'}`,
-    ...(onlyCareLeaver
-      ? []
-      : [
-          `  Panel notification due by the end of ${formatLongDate(due('panel-notification'))} (5 working days from ${formatLongDate(form.laAwareOn)})`,
-          `  Rapid Review to the Panel due by the end of ${formatLongDate(due('rapid-review'))} (15 working days)`,
-        ]),
-    ...(form.criteria.includes('care-leaver-death')
-      ? [`  Care leaver's death to the Secretary of State and Ofsted due by the end of ${formatLongDate(due('care-leaver-notification'))} (5 working days)`]
-      : []),
-    `Next: ${onlyCareLeaver ? `kscp care-leaver-notified ${form.ref} --on YYYY-MM-DD --by "Name"` : commandHint('laDecision', form.ref)}`,
-    workflowId,
-  ];
+  const now = new Date();
+  for (const d of state.deadlines) {
+    const plan = planDeadline({ clock: d.clock, progress: d, met: d.status === 'met' ? { on: d.metOn, at: d.metAt } : undefined }, now, cal, { websiteRetentionMonths: s.websiteRetentionMonths });
+    Object.assign(d, { due: plan.due, dueAt: plan.dueAt }, d.status === 'met' ? { onTime: plan.onTime, workingDaysLate: plan.workingDaysLate, hoursLate: plan.hoursLate } : { overdue: plan.overdue, workingDaysLate: plan.workingDaysLate });
+  }
+  const out = [...afterRecording(form.ref, undefined, viewOf(state)), workflowId];
   process.stdout.write(out.join('\n') + '\n');
 }

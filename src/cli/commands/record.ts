@@ -8,14 +8,16 @@
  */
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
-import type { IncidentView } from '../../process/incident';
+import type { AnyStep } from '../../process/engine';
+import type { IncidentState, IncidentView } from '../../process/incident';
 import { stateQuery, updates } from '../../process/messages';
 import { STEPS, type StepName } from '../../process/steps';
 import { STAGE_TITLES } from '../../process/stages';
-import { kindOf, timescale } from '../../process/timescales';
+import { kindOf, timescale, type DeadlineName } from '../../process/timescales';
 import { verdict } from '../../process/caseBoard';
-import { formatLongDate } from '../../london';
-import { commandHint, commandOf, STEP_COMMANDS, stepsFor, type Flag, type StepCommand } from '../stepCommands';
+import { overdueWords, WORDS } from '../../process/stateWords';
+import { formatLondonDateTime, formatLongDate } from '../../london';
+import { commandHint, commandOf, STAGE_STEPS, STEP_COMMANDS, stepsFor, type Flag, type StepCommand } from '../stepCommands';
 import { client, directory, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
 import { printable, printableLines } from '../format';
@@ -90,6 +92,7 @@ export async function sendStep(ref: string, name: StepName, input: unknown): Pro
 }
 
 const when = (d: IncidentView['deadlines'][number]): string => (d.due ? formatLongDate(d.due) : 'being computed (kscp status shows it shortly)');
+const named = (d: { name: DeadlineName }): string => `${timescale(kindOf(d.name)).due}${d.name.includes(':') ? ` [${d.name}]` : ''}`;
 
 /** What a person wants to read after recording: what was recorded, the stage, what was met and how, what is due, what to do next. */
 export function afterRecording(ref: string, before: IncidentView | undefined, view: IncidentView): string[] {
@@ -97,23 +100,58 @@ export function afterRecording(ref: string, before: IncidentView | undefined, vi
   const lines = [`Recorded for ${ref}: ${printable(view.events.at(-1)?.what ?? '')}`, `Stage: ${view.stage} (${STAGE_TITLES[view.stage]}).`];
   const metNow = view.deadlines.filter((d) => d.status === 'met' && was.get(d.name)?.status !== 'met');
   for (const d of metNow) {
-    const v = verdict(d);
-    lines.push(`  Met: ${timescale(kindOf(d.name)).due}${d.name.includes(':') ? ` [${d.name}]` : ''}: ${v || 'recorded'}${d.due ? ` (due by ${formatLongDate(d.due)})` : ''}.`);
+    const due = d.dueAt && d.clock.timescale === 'ecase-form' ? formatLondonDateTime(new Date(d.dueAt)) : d.due ? formatLongDate(d.due) : undefined;
+    lines.push(`  Met: ${named(d)}: ${verdict(d) || 'recorded'}${due ? ` (due by ${due})` : ''}.`);
   }
-  const open = view.deadlines.filter((d) => d.status === 'open' || d.status === 'overdue').sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
+  const open = view.deadlines.filter((d) => d.status === 'open' || d.status === 'overdue').sort(byChasedDate);
   for (const d of open) {
-    const revised = d.revisedTarget ? `; revised target ${formatLongDate(d.revisedTarget)}` : '';
-    lines.push(`  Due: ${timescale(kindOf(d.name)).due}${d.name.includes(':') ? ` [${d.name}]` : ''}: by the end of ${when(d)}${revised}${d.status === 'overdue' ? ' (OVERDUE)' : ''}.`);
+    const revised = d.revisedTarget ? `; ${WORDS.deferred}: revised target ${formatLongDate(d.revisedTarget)}` : '';
+    lines.push(`  Due: ${named(d)}: by the end of ${when(d)}${revised}${d.status === 'overdue' ? ` (${overdueWords(d.workingDaysLate)})` : ''}.`);
   }
   const cancelledNow = view.deadlines.filter((d) => d.status === 'cancelled' && before && was.get(d.name)?.status !== 'cancelled');
-  for (const d of cancelledNow) lines.push(`  No longer due: ${timescale(kindOf(d.name)).due} (${printable(d.cancelledBecause ?? 'cancelled')}).`);
-  const next = open[0];
-  if (next) {
-    const { meets } = stepsFor(kindOf(next.name));
-    const step = meets[0];
-    if (step) lines.push(`Next: ${commandHint(step, ref, kindOf(next.name) === 'info-request' ? next.name.split(':')[1] : undefined)}`);
-  } else if (view.stage === 'CLOSED') lines.push(`The case is closed (${printable(view.closedBecause ?? 'closed')}); its record is kept.`);
+  for (const d of cancelledNow) lines.push(`  No longer due (${WORDS.cancelled}): ${timescale(kindOf(d.name)).due} (${printable(d.cancelledBecause ?? 'cancelled')}).`);
+  if (view.stage === 'CLOSED') {
+    lines.push(`The case is closed (${printable(view.closedBecause ?? 'closed')}); its record is kept.`);
+    return lines;
+  }
+  const next = nextStep(view);
+  if (next) lines.push(`Next: ${commandHint(next.step, ref, next.agency)}`);
   return lines;
+}
+
+/** Soonest first, by the date being chased (a deferred deadline's revised target, not its passed statutory date). */
+function byChasedDate(a: IncidentView['deadlines'][number], b: IncidentView['deadlines'][number]): number {
+  const chased = (d: IncidentView['deadlines'][number]): string => (d.revisedTarget && d.due && d.revisedTarget > d.due ? d.revisedTarget : (d.due ?? '~'));
+  return chased(a).localeCompare(chased(b)) || (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.name.localeCompare(b.name);
+}
+
+/** The case as the steps' own checks read it (a view marks open deadlines past their date "overdue"). */
+function stateOf(view: IncidentView): IncidentState {
+  return { ...view, revision: 0, deadlines: view.deadlines.map((d) => ({ ...d, status: d.status === 'overdue' ? 'open' : d.status })) };
+}
+
+/** The step the case would accept now (its stage fits and nothing is missing), or why not. */
+function accepts(state: IncidentState, name: StepName, agency?: string): boolean {
+  const st = STEPS[name] as AnyStep;
+  if (!(st.from as readonly string[]).includes(state.stage)) return false;
+  const latestDate = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  return st.ready?.(state, agency ? { agency } : {}, { now: new Date(), rules: 3, latestDate }) === undefined;
+}
+
+/**
+ * The next thing the Business Unit must record: the step that meets the soonest open deadline, if
+ * the case would take it at its stage; otherwise the step that carries the stage forward
+ * (STAGE_STEPS). Never a step the case would refuse.
+ */
+export function nextStep(view: IncidentView): { step: StepName; agency?: string } | undefined {
+  const state = stateOf(view);
+  for (const d of view.deadlines.filter((x) => x.status === 'open' || x.status === 'overdue').sort(byChasedDate)) {
+    const agency = kindOf(d.name) === 'info-request' ? d.name.split(':')[1] : undefined;
+    const step = stepsFor(kindOf(d.name)).meets.find((n) => accepts(state, n, agency));
+    if (step) return { step, agency };
+  }
+  const step = STAGE_STEPS[view.stage].find((n) => accepts(state, n));
+  return step ? { step } : undefined;
 }
 
 export function addStageCommands(program: Command, ask: (ref: string, name: StepName, given: Record<string, string | undefined>) => Promise<Record<string, string | undefined>>): void {
