@@ -8,6 +8,7 @@ import type { IsoDate } from '../src/process/dates';
 import { deadlineCalendar, deadlineEventFor } from '../src/ics';
 import { formatLongDate, londonDate } from '../src/london';
 import { ROLE_TITLES, type PartnershipRole, type Role } from '../src/process/roles';
+import { overdueWords } from '../src/process/stateWords';
 import { REMINDER_LEVELS, timescale, type ReminderLevel } from '../src/process/timescales';
 import { howToRecord } from '../src/cli/stepCommands';
 import type { AttentionNoticeRequest, ReminderRequest } from './types';
@@ -44,7 +45,7 @@ export function messageIdFor(identity: string, domain = 'kscp.reminders'): strin
 function standing(due: IsoDate, today: IsoDate, calendar: WorkingDayCalendar): { text: string; overdue: boolean; dueToday: boolean } {
   if (today > due) {
     const late = Math.max(calendar.workingDaysBetween(due, today), 1);
-    return { text: `OVERDUE: it was due by the end of ${formatLongDate(due)}, ${late} working day${late === 1 ? '' : 's'} ago.`, overdue: true, dueToday: false };
+    return { text: `${overdueWords(late)}: it was due by the end of ${formatLongDate(due)}.`, overdue: true, dueToday: false };
   }
   if (today === due) return { text: `Due TODAY: by the end of ${formatLongDate(due)}.`, overdue: false, dueToday: true };
   const left = calendar.workingDaysBetween(today, due);

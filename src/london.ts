@@ -80,3 +80,10 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
 export function formatLondonDateTime(instant: Date): string {
   return dateTime.format(instant).replace(/,/g, '').replace(/ (\d\d:\d\d)/, ', $1');
 }
+
+const shortDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+
+/** "Thu 31 Dec 2026" for a calendar date: the short form tables use beside `formatLondonDateTime`. */
+export function formatShortDate(date: IsoDate): string {
+  return shortDate.format(new Date(`${date}T12:00:00Z`)).replace(',', '');
+}

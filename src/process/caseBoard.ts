@@ -11,6 +11,7 @@ import { CRITERION_TITLES, type Criterion } from './criteria';
 import type { IncidentState } from './incident';
 import { ROUTE_TITLES, STAGE_TITLES } from './stages';
 import type { IncidentForm } from './schemas';
+import { lateWords, overdueWords, WORDS } from './stateWords';
 
 export { STAGE_TITLES, ROUTE_TITLES } from './stages';
 
@@ -45,10 +46,10 @@ function metWhen(metOn: string | undefined, metAt: string | undefined): string {
   return metOn ?? '';
 }
 
-/** "on time", "late by 3 working days", or nothing while the verdict is being computed. */
-export function verdict(d: { onTime?: boolean; workingDaysLate?: number }): string {
+/** "on time", "LATE by 3 working days" (the eCase form: "LATE by 5 hours"), or nothing while the verdict is being computed. */
+export function verdict(d: { onTime?: boolean; workingDaysLate?: number; hoursLate?: number; clock?: { timescale: string } }): string {
   if (d.onTime === true) return 'on time';
-  if (d.onTime === false) return d.workingDaysLate !== undefined ? `LATE by ${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'}` : 'LATE';
+  if (d.onTime === false) return lateWords({ ...d, clock: d.clock ?? { timescale: '' } });
   return '';
 }
 
@@ -62,14 +63,14 @@ export function currentDetails(state: IncidentState): string {
   if (state.closedBecause) lines.push(`- **Closed** ${state.closedBecause}`);
   const attention = state.attention ?? [];
   if (attention.length) {
-    lines.push('', '**NEEDS ATTENTION**', '');
+    lines.push('', `**${WORDS.needsAttention.toUpperCase()}**`, '');
     for (const a of attention) lines.push(`- ${a.problem}. Fix: ${a.fix}`);
   }
   if (open.length) {
     lines.push('', '**Open deadlines**', '');
     for (const d of open) {
       const revised = d.revisedTarget ? ` (deferred: revised target ${d.revisedTarget})` : '';
-      lines.push(`- ${d.name}: due ${d.due}${revised}${d.overdue ? ' **OVERDUE**' : ''}`);
+      lines.push(`- ${d.name}: due ${d.due}${revised}${d.overdue ? ` **${overdueWords(d.workingDaysLate)}**` : ''}`);
     }
   }
   const met = state.deadlines.filter((d) => d.status === 'met');

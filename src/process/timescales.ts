@@ -208,7 +208,7 @@ export const TIMESCALES = [
     owner: 'business-unit',
     statutory: false,
     measure: 'Report taken off the website at the end of the period the partnership set',
-    source: 'KSCP guide, \'FINAL KSCP Publication sign off\': "Published reports remain on the KSCP website for 6 months, thereafter they are available on request to the KSCP Business Unit" (the partnership\'s policy: KSCP_WEBSITE_RETENTION_MONTHS)',
+    source: 'KSCP guide, \'FINAL KSCP Publication sign off\': "Published reports remain on the KSCP website for 6 months, thereafter they are available on request to the KSCP Business Unit"',
     workingTogether: 'Working Together asks for reports to stay available for at least a year: set KSCP_WEBSITE_RETENTION_MONTHS=12 to follow it.',
   },
   {

@@ -2,6 +2,7 @@ import { composeReminder, CDOP_NOTE, escapeHtml, POLICE_NOTE } from '../../activ
 import { parseCalendar } from '../helpers/icalendar';
 import type { ReminderRequest } from '../../activities/types';
 import { WorkingDayCalendar } from '../../src/calendar';
+import { TIMESCALES } from '../../src/process/timescales';
 
 const calendar = new WorkingDayCalendar();
 const request = (overrides: Partial<ReminderRequest> = {}): ReminderRequest => ({
@@ -36,7 +37,7 @@ describe('reminder email text', () => {
   it('counts overdue days in working days, skipping the bank holiday', () => {
     const email = composeReminder(request({ level: 5, occurrence: 2 }), new Date('2026-01-05T09:00:00Z'), calendar);
     expect(email.subject).toBe('[KSCP-2025-101] OVERDUE: LA notification of the serious incident to the National Panel was due Wednesday 31 December 2025');
-    expect(email.text).toContain('OVERDUE: it was due by the end of Wednesday 31 December 2025, 2 working days ago.');
+    expect(email.text).toContain('OVERDUE by 2 working days: it was due by the end of Wednesday 31 December 2025.');
     expect(email.text).toContain('level 5 overdue (number 2)');
   });
 
@@ -74,11 +75,27 @@ describe('reminders with no statutory date', () => {
   });
 });
 
+describe('the rule each email quotes', () => {
+  it.each(TIMESCALES.map((t) => [t.name]))('%s: quotes the guide or Working Together, never an internal document or setting', (name) => {
+    const t = TIMESCALES.find((x) => x.name === name)!;
+    const email = composeReminder(
+      request({ deadline: { name: name === 'info-request' ? 'info-request:police' : name, timescale: name, due: '2034-02-02', dueAt: '2034-02-02T23:59:59.000Z' }, level: 1, to: ['business-unit'] }),
+      new Date('2034-01-20T09:00:00Z'),
+      calendar,
+    );
+    const why = email.text.split('\n').find((l) => l.startsWith('Why: '));
+    expect(why).toBe(`Why: ${t.source}.`);
+    expect(why).toMatch(/^Why: (KSCP guide, '[^']+': "|Working Together to Safeguard Children 2023|The guide sets no timescale)/);
+    // No file name, no environment setting, no internal document.
+    expect(email.text).not.toMatch(/DESIGN|README|\.md\b|\.ts\b|\b[A-Z]+_[A-Z_]+\b/);
+  });
+});
+
 describe('a deadline already past', () => {
   it('is worded as overdue with how many working days, whatever the level (never "-3 working days from today")', () => {
     const email = composeReminder(request({ level: 1 }), new Date('2026-01-06T11:00:00Z'), calendar);
     expect(email.subject).toBe('[KSCP-2025-101] OVERDUE: LA notification of the serious incident to the National Panel was due Wednesday 31 December 2025');
-    expect(email.text).toContain('OVERDUE: it was due by the end of Wednesday 31 December 2025, 3 working days ago.');
+    expect(email.text).toContain('OVERDUE by 3 working days: it was due by the end of Wednesday 31 December 2025.');
     expect(email.text).not.toMatch(/-\d+ working day/);
   });
 });

@@ -8,7 +8,8 @@ import { formatLongDate } from '../../london';
 import { describeDeadline, describeRole } from '../../process/timeline';
 import { TIMESCALES } from '../../process/timescales';
 import { caseView } from '../caseView';
-import { client, settings, today } from '../context';
+import { calendar, client, settings, today } from '../context';
+import { dueWords } from '../dueWords';
 import { badInput } from '../errors';
 import { paint, printableDeep, printableJson, table } from '../format';
 import { listCases } from './list';
@@ -31,6 +32,8 @@ export interface OpenDeadline {
   /** Who is responsible, in words. */
   owner: string;
   stage: string;
+  /** After a deferral: the date now chased (the statutory `due` does not move). */
+  revisedTarget?: IsoDate;
 }
 
 export function parseWithin(value: string | undefined): number | undefined {
@@ -71,19 +74,12 @@ export async function openDeadlines(londonToday: IsoDate): Promise<OpenDeadline[
           daysLeft: daysBetween(londonToday, d.due),
           owner: describeRole(d.owner),
           stage: view.stage,
+          ...(d.revisedTarget !== undefined && { revisedTarget: d.revisedTarget }),
         });
       }
     }
   }
   return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.ref.localeCompare(b.ref) || a.deadline.localeCompare(b.deadline));
-}
-
-function when(d: OpenDeadline): string {
-  if (d.overdue) return `OVERDUE ${-d.daysLeft} day${d.daysLeft === -1 ? '' : 's'}`;
-  const target = d.statutory ? '' : ' (target)';
-  if (d.daysLeft === 0) return `today${target}`;
-  if (d.daysLeft < 0) return `passed${target}`;
-  return `in ${d.daysLeft} day${d.daysLeft === 1 ? '' : 's'}${target}`;
 }
 
 export async function deadlines(opts: { within?: string; json?: boolean; ics?: boolean }): Promise<void> {
@@ -109,7 +105,8 @@ export async function deadlines(opts: { within?: string; json?: boolean; ics?: b
   }
   const overdue = shown.filter((d) => d.overdue).length;
   const p = paint();
-  const rows = shown.map((d) => [formatLongDate(d.due), when(d), d.ref, d.deadline, d.what]);
+  const cal = await calendar(settings());
+  const rows = shown.map((d) => [formatLongDate(d.due), dueWords(d, londonToday, cal), d.ref, d.deadline, d.what]);
   process.stdout.write(
     [
       `Open deadlines${scope}: ${shown.length}${overdue ? `, ${overdue} OVERDUE` : ''} (due by the end of the day, London time; today is ${formatLongDate(londonToday)})`,

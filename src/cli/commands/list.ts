@@ -2,7 +2,8 @@
 import type { Client } from '@temporalio/client';
 import { STAGES, WORKFLOW_TYPE, type Stage } from '../../process/incident';
 import { formatLondonDateTime } from '../../london';
-import { KscpNextDeadline, KscpNextDeadlineName, KscpOverdue, KscpStage } from '../../process/searchAttributes';
+import { KscpAttention, KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../../process/searchAttributes';
+import { WORDS } from '../../process/stateWords';
 import { client, settings } from '../context';
 import { badInput } from '../errors';
 import { paint, printableJson, table } from '../format';
@@ -14,6 +15,10 @@ export interface ListedCase {
   stage: string | null;
   nextDeadline: { name: string | null; dueAt: string } | null;
   overdue: boolean;
+  /** From the case board's search attributes: the route once known, the notifying agency's id, and whether the case needs attention. */
+  route: string | null;
+  notifyingAgency: string | null;
+  attention: boolean;
 }
 
 export interface ListOptions {
@@ -32,17 +37,27 @@ export function parseStage(value: string): Stage {
 }
 
 /** The Temporal list filter (the same language as the Web UI's search box). */
-export function listQuery(opts: { all?: boolean; stage?: Stage; overdue?: boolean }): string {
+export function listQuery(opts: ListFilter): string {
   return [
     `WorkflowType = '${WORKFLOW_TYPE}'`,
     ...(opts.all ? [] : [`ExecutionStatus = 'Running'`]),
     ...(opts.stage ? [`KscpStage = '${opts.stage}'`] : []),
     ...(opts.overdue ? ['KscpOverdue = true'] : []),
+    // An agency id is lower-case words joined by hyphens (AgencyIdSchema): nothing to quote.
+    ...(opts.agency && /^[a-z][a-z0-9-]{0,39}$/.test(opts.agency) ? [`KscpNotifyingAgency = '${opts.agency}'`] : []),
   ].join(' AND ');
 }
 
+export interface ListFilter {
+  all?: boolean;
+  stage?: Stage;
+  overdue?: boolean;
+  /** Only cases this agency notified (the case board's filter). */
+  agency?: string;
+}
+
 /** Every case the filter finds, soonest next deadline first. */
-export async function listCases(c: Client, opts: { all?: boolean; stage?: Stage; overdue?: boolean }): Promise<ListedCase[]> {
+export async function listCases(c: Client, opts: ListFilter): Promise<ListedCase[]> {
   const cases: ListedCase[] = [];
   for await (const wf of c.workflow.list({ query: listQuery(opts) })) {
     const sa = wf.typedSearchAttributes;
@@ -54,6 +69,9 @@ export async function listCases(c: Client, opts: { all?: boolean; stage?: Stage;
       stage: sa.get(KscpStage) ?? null,
       nextDeadline: next ? { name: sa.get(KscpNextDeadlineName) ?? null, dueAt: next.toISOString() } : null,
       overdue: sa.get(KscpOverdue) ?? false,
+      route: sa.get(KscpRoute) ?? null,
+      notifyingAgency: sa.get(KscpNotifyingAgency) ?? null,
+      attention: sa.get(KscpAttention) ?? false,
     });
   }
   return cases.sort((a, b) => (a.nextDeadline?.dueAt ?? '~').localeCompare(b.nextDeadline?.dueAt ?? '~') || a.ref.localeCompare(b.ref));
@@ -79,8 +97,8 @@ export async function list(opts: ListOptions): Promise<void> {
     k.ref,
     k.stage ?? '?',
     k.nextDeadline ? `${k.nextDeadline.name ?? ''} ${formatLondonDateTime(new Date(k.nextDeadline.dueAt))}` : '-',
-    k.overdue ? 'OVERDUE' : k.workflowStatus === 'RUNNING' ? '' : k.workflowStatus.toLowerCase(),
+    [k.overdue ? WORDS.overdue : k.workflowStatus === 'RUNNING' ? '' : k.workflowStatus.toLowerCase(), k.attention ? WORDS.needsAttention : ''].filter(Boolean).join(', '),
   ]);
   const p = paint();
-  process.stdout.write(table(['case', 'stage', 'next deadline', ''], rows, '', (cell) => (cell === 'OVERDUE' ? p.red(cell) : cell)) + '\n');
+  process.stdout.write(table(['case', 'stage', 'next deadline (London time)', ''], rows, '', (cell, _row, column) => (column === 3 && /OVERDUE|needs attention/.test(cell) ? p.red(cell) : cell)) + '\n');
 }

@@ -1,6 +1,7 @@
 /** `kscp status <ref> [--json]`: the case's stage and every deadline. */
 import type { IncidentView } from '../../process/incident';
-import { formatLondonDateTime } from '../../london';
+import { formatLondonDateTime, formatShortDate, londonDate } from '../../london';
+import { deadlineWords } from '../../process/stateWords';
 import { printableDeep, printableJson, table } from '../format';
 import { findCase } from '../loadCase';
 
@@ -63,22 +64,17 @@ export function statusJson(view: IncidentView, workflowId: string, workflowStatu
   };
 }
 
-/** "LATE by 5 working days", "LATE by 3 hours", or "LATE" while the count is being computed. */
-function late(d: StatusJson['deadlines'][number]): string {
-  if (d.hoursLate !== undefined && d.clock.timescale === 'ecase-form') return `LATE by ${d.hoursLate} hour${d.hoursLate === 1 ? '' : 's'}`;
-  if (d.workingDaysLate !== undefined) return `LATE by ${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'}`;
-  return 'LATE';
-}
-
+/**
+ * One row of the deadlines table, one date format per column: the due instant (London date and
+ * time, the zone named), the state in the words every command uses (src/process/stateWords.ts),
+ * and the London date it was met.
+ */
 function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
   const due = d.dueAt ? formatLondonDateTime(new Date(d.dueAt)) : '(being computed)';
-  let state: string = d.status;
-  if (d.status === 'met') state = `met ${d.metOn ?? (d.metAt ? formatLondonDateTime(new Date(d.metAt)) : '')}${d.onTime === false ? `, ${late(d)}` : d.onTime ? ', on time' : ''}`;
-  if (d.status === 'cancelled') state = `cancelled: ${d.cancelledBecause ?? ''}`;
-  if (d.status === 'overdue') state = d.workingDaysLate !== undefined ? `OVERDUE (${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'} late so far)` : 'OVERDUE';
-  if (d.status === 'open' && d.workingDaysLate) state = `open, past its target by ${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'}`;
-  if (d.revisedTarget) state += `; deferred: revised target ${d.revisedTarget}`;
-  return [d.name, due, state];
+  const metOn = d.metOn ?? (d.metAt ? londonDate(new Date(d.metAt)) : undefined);
+  let state = deadlineWords({ ...d, status: d.status as IncidentView['deadlines'][number]['status'], overdue: d.status === 'overdue' }, formatShortDate);
+  if (d.status === 'cancelled' && d.cancelledBecause) state += ` (${d.cancelledBecause})`;
+  return [d.name, due, state, metOn ? formatShortDate(metOn) : ''];
 }
 
 export async function status(ref: string, opts: { json?: boolean }): Promise<void> {
@@ -97,10 +93,10 @@ export async function status(ref: string, opts: { json?: boolean }): Promise<voi
   const out = [
     `Case ${json.ref}: stage ${json.stage} (${where})`,
     '',
-    'Deadlines (end of day, London time):',
-    table(['deadline', 'due', 'status'], json.deadlines.map(deadlineLine), '  '),
+    'Deadlines (London time; a date is due by the end of that day):',
+    table(['deadline', 'due', 'status', 'met on'], json.deadlines.map(deadlineLine), '  '),
     '',
-    'Events:',
+    'Events (London time):',
     ...json.events.map((e) => `  ${formatLondonDateTime(new Date(e.at))}  ${e.what}${e.by ? ` (recorded by ${e.by})` : ''}`),
     '',
     `Reminders sent: ${json.reminders.length}` +
