@@ -19,6 +19,8 @@ import { ensureNamespace, ensureSearchAttributes } from '../src/toolchain/server
 import { ensureUiServer, startUiServer, type UiServer } from '../src/toolchain/uiServer';
 import { ensureKeyFile, EncryptionCodec, loadKeys } from '../src/codec';
 import { recordedCases } from '../src/keyGuard';
+import { loadReferenceFormat } from '../src/referenceFormat';
+import { startBoardServer } from './boardServer';
 import { ensureCodecTokenFile, startCodecServer, type CodecServer } from './codecServer';
 import { startMailCatcher, type MailCatcher } from './mailCatcher';
 import { installLogging } from './logging';
@@ -111,6 +113,8 @@ function codecToken(settings: Settings): { token: string; shell: string } {
 
 async function main(): Promise<void> {
   const settings = loadSettings();
+  // The partnership's reference format: a file that cannot be used stops the start, with the reason.
+  loadReferenceFormat(settings.referenceFile);
   installLogging();
   // The data folder holds the database, the logs and the keys: its owner's only, from the first run.
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
@@ -169,9 +173,20 @@ async function main(): Promise<void> {
     writeFileSync(pidFile, JSON.stringify(pids));
     const worker = await createIncidentWorker(settings);
     const { temporal } = settings;
+    // The managers' case board, read-only, on loopback (workers/boardServer.ts).
+    const board = await startBoardServer({
+      port: settings.board.port,
+      host: settings.board.host,
+      publicUrls: settings.board.url ? [settings.board.url] : [],
+      uiUrl: settings.board.uiUrl ?? ui?.url,
+      namespace: temporal.namespace,
+      log: (line) => process.stderr.write(`case board: ${line}\n`),
+    });
+    stops.push(board.close);
     say('');
     say('KSCP serious-incident workflows are running.');
     if (ui) say(`  Temporal Web UI (cases):   ${ui.url}/namespaces/${temporal.namespace}/workflows   (read-only: record steps with npx kscp)`);
+    say(`  Case board (managers):     ${board.url}/   (open cases, this week; each case links to the Web UI)`);
     if (codec) say(`  Codec server (decrypts case details for the Web UI): ${codec.url}`);
     if (codec && cliAuth) {
       say(

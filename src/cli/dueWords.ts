@@ -35,7 +35,8 @@ export function dueWords(d: DueFacts, today: IsoDate, calendar: WorkingDayCalend
   if (d.revisedTarget !== undefined && d.revisedTarget > d.due) return `deferred: revised target ${dueWords({ ...d, due: d.revisedTarget, revisedTarget: undefined }, today, calendar)}`;
   const target = d.statutory ? '' : ' (target)';
   if (d.due === today) return `due today${target}`;
-  if (d.due < today) return `${plural(-left, 'working day')} past its target`;
+  // Past its date and not overdue: a statutory deadline deferred to a revised target (only the case knows which), or a policy target.
+  if (d.due < today) return d.statutory ? `deferred: ${plural(-left, 'working day')} past the statutory date` : `${plural(-left, 'working day')} past its target`;
   // Due on a weekend or bank holiday with no working day before it.
   if (left === 0) return `in ${plural(daysBetween(today, d.due), 'day')}${target}`;
   return `in ${plural(left, 'working day')}${target}`;

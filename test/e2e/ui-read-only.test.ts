@@ -26,7 +26,7 @@ let ui: string;
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  const ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), mailUi: await freePort(), codec: await freePort() };
+  const ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), mailUi: await freePort(), codec: await freePort(), board: await freePort() };
   ui = `http://127.0.0.1:${ports.ui}`;
   env = {
     KSCP_DATA_DIR: data,
@@ -35,6 +35,7 @@ beforeAll(async () => {
     KSCP_MAIL_PORT: String(ports.smtp),
     KSCP_MAIL_UI_PORT: String(ports.mailUi),
     KSCP_CODEC_PORT: String(ports.codec),
+    KSCP_BOARD_PORT: String(ports.board),
     KSCP_ENCRYPTION_KEYS: '',
     KSCP_CODEC_TOKEN: '',
     TEMPORAL_ADDRESS: '',

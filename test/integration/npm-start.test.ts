@@ -20,10 +20,10 @@ import { temporalCliPath } from '../helpers/toolchain';
 
 const data = mkdtempSync(path.join(os.tmpdir(), 'kscp-start-'));
 let env: NodeJS.ProcessEnv;
-let ports: { temporal: number; ui: number; smtp: number; mailUi: number; codec: number };
+let ports: { temporal: number; ui: number; smtp: number; mailUi: number; codec: number; board: number };
 
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), mailUi: await freePort(), codec: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), smtp: await freePort(), mailUi: await freePort(), codec: await freePort(), board: await freePort() };
   env = {
     KSCP_DATA_DIR: data,
     KSCP_TEMPORAL_PORT: String(ports.temporal),
@@ -31,6 +31,7 @@ beforeAll(async () => {
     KSCP_MAIL_PORT: String(ports.smtp),
     KSCP_MAIL_UI_PORT: String(ports.mailUi),
     KSCP_CODEC_PORT: String(ports.codec),
+    KSCP_BOARD_PORT: String(ports.board),
     KSCP_ENCRYPTION_KEYS: '',
     KSCP_CODEC_TOKEN: '',
     KSCP_CODEC_TOKEN_FILE: '',
@@ -80,6 +81,8 @@ it('starts everything, catches the reminder email, prints a Go CLI command that 
     expect(banner).toContain(`Codec server (decrypts case details for the Web UI): http://127.0.0.1:${ports.codec}`);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/namespaces/kscp/workflows`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.mailUi}/index.html`)).status).toBe(200);
+    expect(banner).toContain(`Case board (managers):     http://127.0.0.1:${ports.board}/   (open cases, this week; each case links to the Web UI)`);
+    expect((await fetch(`http://127.0.0.1:${ports.board}/`)).status).toBe(200);
 
     const today = londonDate(new Date());
     const form = {
