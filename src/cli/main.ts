@@ -249,7 +249,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // `kscp` alone: the help, on stdout, and done (exit 0), rather than commander's usage error.
     if (argv.length === 0) {
-      process.stdout.write(program.helpInformation());
+      program.outputHelp();
       return EXIT.ok;
     }
     await program.parseAsync(argv, { from: 'user' });

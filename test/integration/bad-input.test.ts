@@ -82,7 +82,8 @@ const CLI: Array<[string[], number, RegExp]> = [
   [['status'], 2, /missing required argument 'ref'/],
   [['status', D, 'extra'], 2, /too many arguments/],
   [['status', 'KSCP-26-1'], 2, /<ref>: "KSCP-26-1" is not a case reference/],
-  [['status', 'kscp-2026-001'], 2, /is not a case reference/],
+  // A reference in lower case is the same reference: looked up (and not found), not refused.
+  [['status', 'kscp-2026-998'], 4, /no case KSCP-2026-998/],
   [['list', '--stage'], 2, /option '--stage <stage>' argument missing/],
   [['list', '--sort', 'due'], 2, /unknown option '--sort'/],
   [['la-decision', D, '--notifiable', 'yes', '--ofsted', 'not-required', '--by', by], 2, /--panel-notified: is required when the incident is notifiable/],
@@ -170,7 +171,7 @@ const FORMS: Array<[string, (f: Record<string, unknown>) => unknown, RegExp]> = 
   ['formReceivedAt before knownAt', (f) => ({ ...f, formReceivedAt: new Date(Date.now() - 86_400_000).toISOString() }), /formReceivedAt: the form cannot arrive .* before the agency knew/],
   ['an array instead of a form', () => [], /\(the form\): /],
   ['an empty file', () => '', /not valid JSON/],
-  ['a ref in lower case', (f) => ({ ...f, ref: 'kscp-2026-500' }), /ref: "kscp-2026-500" is not a case reference/],
+  ['a ref with a space inside', (f) => ({ ...f, ref: 'KSCP 2026-500' }), /ref: "KSCP 2026-500" is not a case reference/],
 ];
 
 describe('eCase form files', () => {

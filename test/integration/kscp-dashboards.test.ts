@@ -120,7 +120,7 @@ describe('kscp notify without --file asks for each field', () => {
     answers.splice(6, 0, 'soon');
     answers.splice(0, 0, 'case-1');
     const run = await kscpAnswering(['notify'], [...answers, 'yes']);
-    expect(run.stderr).toContain('ref: "case-1" is not a case reference (capital letters and digits in parts joined by hyphens, e.g. KSCP-2026-014). Please answer again.');
+    expect(run.stderr).toContain('ref: "CASE-1" is not a case reference: use the partnership\'s format, e.g. KSCP-2026-014. Please answer again.');
     expect(run.stderr).toContain('agenciesInvolved: "fire-service" is not an agency in the directory');
     expect(run.stderr).toContain('knownAt: "soon" is not a date and time with its offset');
     expect(run.stderr).toMatch(new RegExp(`ref: +${fresh}\\n[\\s\\S]*child died: +yes[\\s\\S]*Open case ${fresh} and start its deadlines\\? \\[yes/no\\]: yes`));
@@ -246,7 +246,10 @@ describe('dashboards across cases', () => {
     expect(month).toHaveLength(3);
     const table = await kscp(['deadlines', '--within', '0'], env);
     expect(table.stdout).toMatch(/^Open deadlines due within 0 days .* or overdue: 2, 2 OVERDUE/);
-    expect(table.stdout).toMatch(new RegExp(`OVERDUE \\d+ days\\s+${late}\\s+panel-notification\\s+LA notification of the serious incident to the National Panel`));
+    // Late is counted in working days, in the words kscp status and the emails use.
+    expect(table.stdout).toMatch(new RegExp(`OVERDUE by \\d+ working days\\s+${late}\\s+panel-notification\\s+LA notification of the serious incident to the National Panel`));
+    const lateBy = (await status(late)).deadlines.find((d) => d.name === 'panel-notification')!.workingDaysLate;
+    expect(table.stdout).toContain(`OVERDUE by ${lateBy} working days`);
     expect(await kscp(['deadlines', '--within', 'soon'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--within: must be a whole number of calendar days') });
   });
 
