@@ -130,13 +130,14 @@ beforeAll(async () => {
   await notify(refs.attention, addDays(today, -2), 'health');
   await decide(refs.attention, addDays(today, -1));
   await run(['info-request', refs.attention, '--agency', 'public-health', '--requested', today, '--due', addDays(today, 20), '--by', by]);
-  // An LCSPR initiated eight months ago, its publication deferred to a date to come.
+  // An LCSPR initiated eight months ago, its publication deferred to a date to come; its Rapid
+  // Review went in late, and Ofsted, which the LA decided must be told, has not been.
   const aware = addDays(today, -270);
   await notify(refs.deferred, aware, 'social-care');
-  await decide(refs.deferred, addDays(aware, 2));
-  await run(['rapid-review', refs.deferred, '--meeting', addDays(aware, 12), '--submitted', addDays(aware, 14), '--outcome', 'local-review', '--rationale', 'Fictional.', '--by', by]);
-  await run(['partners-informed', refs.deferred, '--on', addDays(aware, 16), '--by', by]);
-  await run(['panel-response', refs.deferred, '--received', addDays(aware, 28), '--decision', 'local-review', '--by', by]);
+  await run(['la-decision', refs.deferred, '--notifiable', 'yes', '--panel-notified', addDays(aware, 2), '--ofsted', 'required', '--by', by]);
+  await run(['rapid-review', refs.deferred, '--meeting', addDays(aware, 20), '--submitted', addDays(aware, 25), '--outcome', 'local-review', '--rationale', 'Fictional.', '--by', by]);
+  await run(['partners-informed', refs.deferred, '--on', addDays(aware, 27), '--by', by]);
+  await run(['panel-response', refs.deferred, '--received', addDays(aware, 30), '--decision', 'local-review', '--by', by]);
   await run(['lcspr-start', refs.deferred, '--initiated', addDays(aware, 35), '--methodology', 'case-authored', '--by', by]);
   await run(['views', refs.deferred, '--from', 'practitioners', '--on', addDays(aware, 60), '--by', by]);
   await run(['defer', refs.deferred, '--reason', 'Criminal trial (fictional).', '--new-date', addDays(today, 60), '--panel-told', addDays(aware, 200), '--by', by]);
@@ -157,11 +158,14 @@ afterAll(async () => {
   if (start) expect(await start.stop('SIGINT')).toBe(0);
 });
 
+/** The screenshots the README shows (docs/images/). */
+const README_SCREENSHOTS = ['board-open-cases.png', 'board-case.png', 'board-this-week.png'];
+
 /** Keep a screenshot in test-artifacts/ (and, when asked, in docs/images/ for the README). */
 async function screenshot(page: Page, name: string): Promise<void> {
   const file = path.join(artifacts, name);
   await page.screenshot({ path: file, fullPage: true });
-  if (process.env.KSCP_README_SCREENSHOTS === '1') {
+  if (process.env.KSCP_README_SCREENSHOTS === '1' && README_SCREENSHOTS.includes(name)) {
     mkdirSync(path.join(REPO_ROOT, 'docs', 'images'), { recursive: true });
     copyFileSync(file, path.join(REPO_ROOT, 'docs', 'images', name));
   }
@@ -283,6 +287,9 @@ describe('a case', () => {
       const revised = svg.locator('g.row[data-deadline="lcspr-publication"] path.revised-mark title');
       expect(await revised.textContent()).toMatch(/^lcspr-publication: deferred, revised target \w{3} \d{1,2} \w{3} \d{4}$/);
       expect(await svg.locator('g.row[data-deadline="panel-notification"] circle.met-on-time').count()).toBe(1);
+      expect(s.deadlines.find((d) => d.name === 'rapid-review')).toMatchObject({ status: 'met', onTime: false });
+      expect(await svg.locator('g.row[data-deadline="rapid-review"] circle.met-late title').textContent()).toMatch(/^rapid-review: met \w{3} \d{1,2} \w{3,4} \d{4}, LATE by \d+ working days?$/);
+      expect(s.deadlines.find((d) => d.name === 'ofsted-notification')?.status).toBe('overdue');
       const overdue = s.deadlines.filter((d) => d.status === 'overdue').map((d) => d.name);
       expect(await svg.locator('line.overdue-run').count()).toBe(overdue.length);
       expect(await svg.locator('g.today text').textContent()).toMatch(/^today /);

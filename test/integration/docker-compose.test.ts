@@ -97,7 +97,7 @@ describe('docker-compose config -q', () => {
 describe('the resolved deployment', () => {
   let file: ComposeFile;
   beforeAll(async () => {
-    const run = await compose(['config'], { ...REQUIRED, KSCP_UI_URL: 'https://temporal.kscp.example.org', KSCP_CODEC_URL: 'https://codec.kscp.example.org' });
+    const run = await compose(['config'], { ...REQUIRED, KSCP_UI_URL: 'https://temporal.kscp.example.org', KSCP_CODEC_URL: 'https://codec.kscp.example.org', KSCP_BOARD_URL: 'https://board.kscp.example.org' });
     expect(run.code).toBe(0);
     file = load(run.stdout) as ComposeFile;
   });
@@ -105,8 +105,26 @@ describe('the resolved deployment', () => {
   /** Compose escapes $ as $$ in commands; the container's shell sees one. */
   const script = (name: string): string => [svc(name).command ?? []].flat().join('\n').replace(/\$\$/g, '$');
 
-  it('has the database, the schema and namespace setup, Temporal, its UI, the codec server and the worker', () => {
-    expect(Object.keys(file.services).sort()).toEqual(['codec', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+  it('has the database, the schema and namespace setup, Temporal, its UI, the codec server, the case board and the worker', () => {
+    expect(Object.keys(file.services).sort()).toEqual(['board', 'codec', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+  });
+
+  it('runs the case board read-only from this repository: the keys as a secret, its own address and the UI\'s for its links, the case archive, a health check', () => {
+    const board = svc('board');
+    expect(board.build).toBeDefined();
+    expect(board.command).toEqual(['node', 'dist/workers/board.js']);
+    expect([board.secrets].flat().map((s) => (typeof s === 'string' ? s : s?.source))).toEqual(['kscp-keys']);
+    expect(board.environment).toMatchObject({
+      KSCP_KEY_FILE: '/run/secrets/kscp-keys',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      KSCP_BOARD_HOST: '0.0.0.0',
+      KSCP_BOARD_PORT: '8236',
+      KSCP_BOARD_URL: 'https://board.kscp.example.org',
+      KSCP_UI_URL: 'https://temporal.kscp.example.org',
+      KSCP_ARCHIVE_URL: expect.stringMatching(/^postgres:\/\/temporal:fictional-password@postgresql:5432\/kscp_archive$/),
+    });
+    expect(board.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${board.environment?.KSCP_BOARD_PORT}/healthz`);
+    expect(board.depends_on).toEqual({ 'temporal-setup': { condition: 'service_completed_successfully' } });
   });
 
   it('pins every image it pulls to a version, uses the same Temporal version for server and admin tools, and not the deprecated auto-setup', () => {

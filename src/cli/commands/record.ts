@@ -16,7 +16,7 @@ import { STAGE_TITLES } from '../../process/stages';
 import { kindOf, timescale, type DeadlineName } from '../../process/timescales';
 import { verdict } from '../../process/caseBoard';
 import { overdueWords, WORDS } from '../../process/stateWords';
-import { formatLondonDateTime, formatLongDate } from '../../london';
+import { formatLondonDateTime, formatLongDate, londonDate } from '../../london';
 import { commandHint, commandOf, STAGE_STEPS, STEP_COMMANDS, stepsFor, type Flag, type StepCommand } from '../stepCommands';
 import { client, directory, openCaseHandle, parseRef, settings, today, withWorker } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
@@ -100,7 +100,8 @@ export function afterRecording(ref: string, before: IncidentView | undefined, vi
   const lines = [`Recorded for ${ref}: ${printable(view.events.at(-1)?.what ?? '')}`, `Stage: ${view.stage} (${STAGE_TITLES[view.stage]}).`];
   const metNow = view.deadlines.filter((d) => d.status === 'met' && was.get(d.name)?.status !== 'met');
   for (const d of metNow) {
-    const due = d.dueAt && d.clock.timescale === 'ecase-form' ? formatLondonDateTime(new Date(d.dueAt)) : d.due ? formatLongDate(d.due) : undefined;
+    // The eCase form is due at an instant (24 clock hours): its date and London time; any other, its date.
+    const due = d.dueAt && d.clock.timescale === 'ecase-form' ? `${formatLongDate(londonDate(new Date(d.dueAt)))} at ${formatLondonDateTime(new Date(d.dueAt)).replace(/^.*, /, '')}` : d.due ? formatLongDate(d.due) : undefined;
     lines.push(`  Met: ${named(d)}: ${verdict(d) || 'recorded'}${due ? ` (due by ${due})` : ''}.`);
   }
   const open = view.deadlines.filter((d) => d.status === 'open' || d.status === 'overdue').sort(byChasedDate);
