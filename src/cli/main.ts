@@ -11,6 +11,7 @@ import type { deadlines } from './commands/deadlines';
 import type { list } from './commands/list';
 import type { report } from './commands/report';
 import { STAGES } from '../process/incident';
+import { ATTENTION_KINDS } from './attentionKinds';
 import { keys, settings, today } from './context';
 import { CliError, EXIT } from './errors';
 import { printable } from './format';
@@ -24,7 +25,8 @@ KSCP_ARCHIVE_FILE (the case archive, default data/archive.db).
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
 4 no such case; 5 Temporal or its worker unreachable; 6 cancelled at an interactive confirmation;
-1 anything else.`;
+7 a case needs attention (kscp doctor found something to repair, or a reading command could not
+read a case: it showed the others and says which and why); 1 anything else.`;
 
 export function buildProgram(): Command {
   const program = new Command('kscp')
@@ -114,6 +116,23 @@ Examples:
     .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
     .addHelpText('after', '\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline KSCP-2026-014')
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/timeline')).timeline(ref, opts));
+
+  program
+    .command('doctor')
+    .description('Every open case that needs attention (a workflow task or an activity failing again and again, an email that cannot go, recipients refused, a deadline that cannot be computed, no worker), why, and the exact command that repairs it.')
+    .option('--json', 'print JSON: {checkedAt, namespace, taskQueue, cases, worker: {polling, lastSeen}, needsAttention: [{kind, ref, workflowId, deadline?, since, problem, fix, commands, directoryEntry?}]}')
+    .addHelpText(
+      'after',
+      `
+Checks that a worker polls the task queue, describes every running case in Temporal (no worker
+needed for that), and reads the cases the case board flags (KscpAttention). Kinds: ${ATTENTION_KINDS.join(', ')}.
+Each is explained in docs/operations.md, "Needs attention". Exit 0 when nothing needs attention,
+7 when something does.
+Examples:
+  kscp doctor
+  kscp doctor --json`,
+    )
+    .action(async (opts: { json?: boolean }) => (await import('./commands/doctor')).doctor(opts));
 
   program
     .command('report')

@@ -1,0 +1,12 @@
+/** The kinds of problem `kscp doctor` reports (docs/operations.md, "Needs attention", has a section for each). No imports: `kscp --help` names them. */
+export const ATTENTION_KINDS = [
+  'no-worker',
+  'workflow-task-failing',
+  'activity-failing',
+  'not-answering',
+  'email-not-sent',
+  'recipients-refused',
+  'deadline-not-computed',
+  'flagged',
+] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
