@@ -138,12 +138,20 @@ let lastBuilt: { file: string | undefined; content: string; calendar: WorkingDay
 /** Read the calendar config file (extra bank holidays) and build a calendar from it (or reuse the one built from the same content). */
 export async function loadCalendar(file: string | undefined): Promise<WorkingDayCalendar> {
   // The file is read at every call, so a changed file applies at once.
-  const content = file ? await readFile(file, 'utf8') : '';
+  // Every failure names the file: the worker's planning activity reports it as its failure (kscp doctor shows it).
+  const named = (err: unknown): Error => new Error(`calendar file ${file}: ${(err as Error).message}`);
+  const content = file ? await readFile(file, 'utf8').catch((err: unknown) => Promise.reject(named(err))) : '';
   if (lastBuilt && lastBuilt.file === file && lastBuilt.content === content) return lastBuilt.calendar;
   let calendar: WorkingDayCalendar;
   if (!file) calendar = new WorkingDayCalendar();
   else {
-    const parsed = CalendarConfigSchema.safeParse(JSON.parse(content));
+    let json: unknown;
+    try {
+      json = JSON.parse(content);
+    } catch (err) {
+      throw named(err);
+    }
+    const parsed = CalendarConfigSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`calendar file ${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);

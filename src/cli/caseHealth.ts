@@ -131,7 +131,7 @@ export async function executionProblems(c: Client, ctx: RepairContext, ref: stri
       ref,
       workflowId,
       since: isoOf(a.scheduledTime),
-      problem: `${activity} has failed ${a.attempt! - 1} times and is being retried (last failure${type ? `, ${type}` : ''}: ${message})`,
+      problem: `${activity} has failed ${a.attempt! - 1} times and is being retried (last failure: ${type && type !== 'Error' && !message.startsWith(type) ? `${type}: ` : ''}${message})`,
       ...activityRepair(ctx, { activity, failureType: type }),
     });
   }

@@ -13,7 +13,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DoctorJson } from '../../src/cli/commands/doctor';
@@ -28,13 +28,15 @@ import { addDays } from '../../src/process/dates';
 import { workflowIdFor } from '../../src/process/incident';
 import { signals } from '../../src/process/messages';
 import { WORKFLOW_BUNDLE, workflowBundleOptions } from '../../workers/bundle';
-import { fictionalForm, nextRef, REPO_ROOT, TEST_KEYS } from '../helpers/fixtures';
+import { fictionalForm, nextRef, REPO_ROOT, SHIPPED_CALENDAR, TEST_KEYS } from '../helpers/fixtures';
 import { kscp, startNode, type Child, type Run } from '../helpers/processes';
 import { startStack, type Stack } from '../helpers/stack';
 
 const NAMESPACE = 'kscp-stuck';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-stuck-'));
 const earlierRelease = path.join(tmp, 'earlier-release.js');
+const calendarFile = path.join(tmp, 'calendar.json');
+copyFileSync(SHIPPED_CALENDAR, calendarFile);
 let stack: Stack;
 let current: Child | undefined;
 let client: Client;
@@ -51,7 +53,7 @@ beforeAll(async () => {
   writeFileSync(earlierRelease, code);
   // The earlier release runs first (a production worker on its bundle)...
   stack = await startStack({ namespace: NAMESPACE, dataDir: tmp, env: { NODE_ENV: 'production', KSCP_WORKFLOW_BUNDLE: earlierRelease } });
-  env = { ...stack.env, KSCP_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE };
+  env = { ...stack.env, KSCP_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE, KSCP_CALENDAR_FILE: calendarFile };
   client = new Client({ connection: await Connection.connect({ address: stack.server.address }), namespace: NAMESPACE, dataConverter: dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS })) });
   stuck = await openCase();
   await decide(stuck);
@@ -211,5 +213,58 @@ describe('a case whose workflow task fails on every attempt', () => {
     const healthy = await kscp(['doctor'], env);
     expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
     expect(healthy.stdout).toMatch(/^Nothing needs attention: 3 open cases checked/);
+  });
+});
+
+describe('a case whose activity keeps failing', () => {
+  it('is flagged with the activity, its failure and the fix, while the case still reads; it clears once the cause is fixed', async () => {
+    // The worker's calendar file is damaged: planning due dates fails on every attempt.
+    writeFileSync(calendarFile, '{ "extraHolidays": [ this is not JSON');
+    ok(await kscp(['info-request', rapidReview, '--agency', 'health', '--requested', today, '--due', addDays(today, 7), '--by', by], env));
+    let report: DoctorJson | undefined;
+    for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
+      report = JSON.parse((await kscp(['doctor', '--json'], env)).stdout) as DoctorJson;
+      if (report.needsAttention.length) break;
+    }
+    expect(report!.needsAttention).toEqual([
+      expect.objectContaining({
+        kind: 'activity-failing',
+        ref: rapidReview,
+        problem: expect.stringMatching(new RegExp(`^planDeadlines has failed \\d+ times and is being retried \\(last failure: calendar file ${calendarFile}: .* is not valid JSON\\)$`)),
+        fix: expect.stringContaining(`the calendar file it reads (KSCP_CALENDAR_FILE, default ${calendarFile}) is most likely missing or not valid`),
+        commands: [`kscp calendar bank-holidays ${new Date().getUTCFullYear()}`],
+      }),
+    ]);
+    // The check it prints says what is wrong with the file kscp reads (the same file here).
+    const check = await kscp(['calendar', 'bank-holidays', String(new Date().getUTCFullYear())], env);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('(KSCP_CALENDAR_FILE)');
+    // The case itself still answers, and says it needs attention.
+    const s = JSON.parse(ok(await kscp(['status', rapidReview, '--json'], env)).stdout) as StatusJson;
+    expect(s.needsAttention.map((p) => p.kind)).toEqual(['activity-failing']);
+
+    copyFileSync(SHIPPED_CALENDAR, calendarFile);
+    let after = await kscp(['doctor'], env);
+    for (const end = Date.now() + 90_000; after.code !== 0 && Date.now() < end; await new Promise((r) => setTimeout(r, 2000))) after = await kscp(['doctor'], env);
+    expect({ code: after.code, stderr: after.stderr }).toEqual({ code: 0, stderr: '' });
+    const planned = JSON.parse(ok(await kscp(['status', rapidReview, '--json'], env)).stdout) as StatusJson;
+    expect(planned.deadlines.find((d) => d.name === 'info-request:health')).toMatchObject({ status: 'open', due: addDays(today, 7) });
+  }, 180_000);
+});
+
+describe('no worker polling the task queue', () => {
+  it('is reported once, for every case, with how to start the worker (exit 7)', async () => {
+    // A worker that polls another queue than kscp uses is, for these cases, no worker at all.
+    const run = noCrash(await kscp(['doctor', '--json'], { ...env, KSCP_TASK_QUEUE: 'kscp-nobody-polls' }));
+    expect(run.code).toBe(7);
+    const report = JSON.parse(run.stdout) as DoctorJson;
+    expect(report.worker).toEqual({ polling: false, lastSeen: null });
+    expect(report.needsAttention[0]).toMatchObject({
+      kind: 'no-worker',
+      ref: null,
+      problem: 'no worker is polling task queue kscp-nobody-polls in namespace kscp-stuck (as far as the server remembers): no case records a step, sends a reminder or answers',
+      commands: ['npm start', 'npm run worker', 'docker compose up -d worker', expect.stringMatching(/ task-queue describe --task-queue kscp-nobody-polls --address /)],
+    });
+    expect(run.stderr).toBe('kscp: the worker needs attention (above, with the repairs)\n');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `kscp deadlines [--within N] [--json] [--ics]`: every open deadline of every open case, soonest
- * first, overdue ones flagged; each case read through its `state` query (caseView).
+ * first, overdue ones flagged; each case read through its `state` query (caseHealth.ts: a case that cannot be read is named, not fatal).
  */
 import { addDays, daysBetween, type IsoDate } from '../../process/dates';
 import { deadlineCalendar, deadlineEventFor } from '../../ics';

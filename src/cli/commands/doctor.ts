@@ -72,5 +72,6 @@ export async function doctor(opts: { json?: boolean }): Promise<void> {
   process.stdout.write(opts.json ? printableJson(r) + '\n' : doctorText(r));
   if (r.needsAttention.length === 0) return;
   const refs = new Set(r.needsAttention.map((p) => p.ref).filter((ref) => ref !== null));
-  throw new CliError(`${refs.size} case${refs.size === 1 ? '' : 's'}${r.worker.polling ? '' : ' and the worker'} need${refs.size === 1 && r.worker.polling ? 's' : ''} attention (above, with the repairs)`, EXIT.attention);
+  const who = [...(refs.size ? [`${refs.size} case${refs.size === 1 ? '' : 's'}`] : []), ...(r.worker.polling ? [] : ['the worker'])];
+  throw new CliError(`${who.join(' and ')} need${who.length === 1 && refs.size <= 1 ? 's' : ''} attention (above, with the repairs)`, EXIT.attention);
 }
