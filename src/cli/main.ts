@@ -28,6 +28,17 @@ Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, 
 7 a case needs attention (kscp doctor found something to repair, or a reading command could not
 read a case: it showed the others and says which and why); 1 anything else.`;
 
+/** Text wrapped at 100 columns for --help, each line indented. */
+function wrap(text: string, indent: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= 100) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(`${indent}${word}`);
+  }
+  return lines.join('\n');
+}
+
 export function buildProgram(): Command {
   const program = new Command('kscp')
     .description('Record the stages of a serious child safeguarding incident and see its statutory deadlines (KSCP Business Unit).')
@@ -72,7 +83,8 @@ Examples:
     .command('status')
     .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent; from the case archive once its workflow has left Temporal.')
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
-    .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}; source is temporal or archive')
+    .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, needsAttention, liveUnreadable, record}; source is temporal or archive')
+    .addHelpText('after', '\nWhat needs attention is shown first, with its fix (kscp doctor lists every case). A running case that cannot be\nread is shown from its last record in the case archive, with the reason (exit 7).')
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/status')).status(ref, opts));
 
   program
@@ -81,10 +93,12 @@ Examples:
     .option('--all', 'include closed cases')
     .option('--stage <stage>', `only cases at this stage (${STAGES.join(', ')})`)
     .option('--overdue', 'only cases with an overdue deadline')
-    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue}]')
+    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue, needsAttention}]')
     .addHelpText(
       'after',
       `
+A case that needs attention (KscpAttention, or a workflow task or activity failing again and again)
+is marked NEEDS ATTENTION, with the reason under the table; kscp doctor says how to repair it.
 Examples:
   kscp list --overdue
   kscp list --stage RAPID_REVIEW --json`,
@@ -95,13 +109,15 @@ Examples:
     .command('deadlines')
     .description('Every open deadline of every open case, soonest first, overdue ones flagged.')
     .option('--within <N>', 'only deadlines due within the next N calendar days (by the end of today + N, London time), plus every overdue one')
-    .option('--json', 'print JSON: [{ref, deadline, what, due, dueAt, status, overdue, statutory, daysLeft, owner, stage}]')
+    .option('--json', 'print JSON: [{ref, deadline, what, due, dueAt, status, overdue, statutory, daysLeft, owner, stage, needsAttention, emailHeld?}]')
     .option('--ics', 'print an iCalendar file (RFC 5545) with an all-day event per deadline, for Outlook or any calendar')
     .addHelpText(
       'after',
       `
 Each case is read from its workflow (the worker must be running). The calendar events have the same
-UID as those in the reminder emails, so importing again updates them.
+UID as those in the reminder emails, so importing again updates them. A deadline whose email is held
+is marked NEEDS ATTENTION; a case that cannot be read is left out and named on stderr with the
+reason (exit 7; everything else is printed).
 Examples:
   kscp deadlines --within 7
   kscp deadlines --json
@@ -114,7 +130,7 @@ Examples:
     .description('A case in time order: who recorded what and when, and every reminder email sent (to whom, level, deadline).')
     .argument('<ref>', 'the case reference, e.g. KSCP-2026-014')
     .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
-    .addHelpText('after', '\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline KSCP-2026-014')
+    .addHelpText('after', '\nTimes are London time; --json gives UTC instants (and needsAttention, liveUnreadable). A running case that cannot be\nread is shown from the case archive, with the reason (exit 7).\nExample: kscp timeline KSCP-2026-014')
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/timeline')).timeline(ref, opts));
 
   program
@@ -125,9 +141,10 @@ Examples:
       'after',
       `
 Checks that a worker polls the task queue, describes every running case in Temporal (no worker
-needed for that), and reads the cases the case board flags (KscpAttention). Kinds: ${ATTENTION_KINDS.join(', ')}.
-Each is explained in docs/operations.md, "Needs attention". Exit 0 when nothing needs attention,
-7 when something does.
+needed for that), and reads the cases the case board flags (KscpAttention). The kinds, each
+explained with its fix in docs/operations.md, "Needs attention":
+${wrap(ATTENTION_KINDS.join(', '), '  ')}
+Exit 0 when nothing needs attention, 7 when something does.
 Examples:
   kscp doctor
   kscp doctor --json`,
@@ -152,7 +169,8 @@ publication; report taken off the website when due. "count" is the deadlines wit
 or overdue and still open); "late" includes those still overdue, counted to today; working days as
 \`kscp calendar\` counts them. Cancelled deadlines (a route not taken) and those not yet due are not counted.
 Open cases are read from Temporal, closed ones from the case archive (KSCP_ARCHIVE_URL, or
-data/archive.db), so a case still counts after Temporal has deleted its workflow.
+data/archive.db), so a case still counts after Temporal has deleted its workflow. An open case that
+cannot be read is counted from its last archived record and named (exit 7; --json: unread).
 Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-27.csv`,
     )
     .action(async (opts: Parameters<typeof report>[0]) => (await import('./commands/report')).report(opts));

@@ -41,7 +41,7 @@ it('documents exit 7 (needs attention) and every kind kscp doctor reports', asyn
   expect(top.stdout).toMatch(/\n7 a case needs attention/);
   const doctor = await kscp(['doctor', '--help'], {});
   for (const kind of ATTENTION_KINDS) expect(doctor.stdout.replace(/\s+/g, ' ')).toContain(kind);
-  expect(doctor.stdout).toContain('Exit 0 when nothing needs attention,\n7 when something does.');
+  expect(doctor.stdout).toContain('Exit 0 when nothing needs attention, 7 when something does.');
 });
 
 it.each([
