@@ -7,11 +7,11 @@
  */
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { IncidentView } from '../process/incident';
-import { stateQuery } from '../process/messages';
 import type { Settings } from '../config';
 import { formatLondonDateTime } from '../london';
-import type { AttentionKind } from './attentionKinds';
+import type { IncidentView } from '../process/incident';
+import { stateQuery } from '../process/messages';
+import { FAILING_TASK_ATTEMPTS, type AttentionKind } from './attentionKinds';
 import { printableLines } from './format';
 import { activityRepair, attentionItemRepair, noWorkerRepair, notAnsweringRepair, taskFailureRepair, type Repair, type RepairContext } from './repairs';
 
@@ -29,8 +29,6 @@ export interface NeedsAttention extends Repair {
   problem: string;
 }
 
-/** A workflow task that has failed this many times in a row is a loop, not a hiccup. */
-export const FAILING_TASK_ATTEMPTS = 2;
 /** An activity on this attempt or later, with a last failure, keeps failing. */
 export const FAILING_ACTIVITY_ATTEMPTS = 3;
 /** A worker that has not polled for this long is not running (a live one long-polls about every minute). */

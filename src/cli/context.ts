@@ -13,6 +13,7 @@ import type { Directory } from '../directory';
 import { workflowIdFor } from '../process/incident';
 import { londonDate } from '../london';
 import { DEFAULT_REF_PATTERN, RefSchema } from '../process/schemas';
+import { FAILING_TASK_ATTEMPTS } from './attentionKinds';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {
@@ -83,7 +84,6 @@ export async function openCaseHandle(c: Client, ref: string): Promise<WorkflowHa
   const described = await describeCase(handle, ref);
   const status = described.status.name;
   if (status !== 'RUNNING') throw new CliError(`case ${ref} is closed (its workflow is ${status.toLowerCase()}): nothing can be recorded against it`, EXIT.refused);
-  const { FAILING_TASK_ATTEMPTS } = await import('./caseHealth');
   const attempt = described.raw.pendingWorkflowTask?.attempt ?? 0;
   if (attempt >= FAILING_TASK_ATTEMPTS) {
     throw new CliError(`case ${ref} needs attention: its workflow task has failed ${attempt - 1} time${attempt === 2 ? '' : 's'} in a row, so it cannot take a step now; nothing was recorded. kscp doctor says why and how to repair it; record the step after that`, EXIT.attention);
