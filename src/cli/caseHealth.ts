@@ -79,10 +79,21 @@ async function failureMessage(c: Client, failure: Failure | null | undefined): P
   return { message: firstLine(failure.message ?? '(no message)'), type };
 }
 
-/** The latest failed (or timed-out) workflow task in the run's history, read newest first. */
+/** The latest failed (or timed-out) workflow task in the run's history, read newest first (signals may have piled up after it). */
 async function lastTaskFailure(c: Client, workflowId: string, runId: string | undefined): Promise<{ cause: string; message: string; eventId: number; at: string | null } | undefined> {
-  const res = await c.workflowService.getWorkflowExecutionHistoryReverse({ namespace: c.options.namespace, execution: { workflowId, runId }, maximumPageSize: 100 });
-  for (const e of res.history?.events ?? []) {
+  let nextPageToken: Uint8Array | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await c.workflowService.getWorkflowExecutionHistoryReverse({ namespace: c.options.namespace, execution: { workflowId, runId }, maximumPageSize: 100, nextPageToken });
+    const found = await taskFailureIn(c, res.history?.events ?? []);
+    if (found !== 'not-here') return found;
+    if (!res.nextPageToken?.length) return undefined;
+    nextPageToken = res.nextPageToken;
+  }
+  return undefined;
+}
+
+async function taskFailureIn(c: Client, events: temporal.api.history.v1.IHistoryEvent[]): Promise<Awaited<ReturnType<typeof lastTaskFailure>> | 'not-here'> {
+  for (const e of events) {
     if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return undefined;
     if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
       const attrs = e.workflowTaskFailedEventAttributes;
@@ -94,7 +105,7 @@ async function lastTaskFailure(c: Client, workflowId: string, runId: string | un
       return { cause: 'TIMED_OUT', message: 'the worker that took the task did not finish it in time (it stopped, or the task took too long)', eventId: Number(e.eventId), at: isoOf(e.eventTime) };
     }
   }
-  return undefined;
+  return 'not-here';
 }
 
 /**
@@ -128,7 +139,8 @@ export async function executionProblems(c: Client, ctx: RepairContext, ref: stri
       kind: 'activity-failing',
       ref,
       workflowId,
-      since: isoOf(a.scheduledTime),
+      // Temporal keeps when the current attempt was scheduled, not the first: no "since".
+      since: null,
       problem: `${activity} has failed ${a.attempt! - 1} times and is being retried (last failure: ${type && type !== 'Error' && !message.startsWith(type) ? `${type}: ` : ''}${message})`,
       ...activityRepair(ctx, { activity, failureType: type }),
     });

@@ -39,7 +39,7 @@ export async function timeline(ref: string, opts: { json?: boolean }): Promise<v
   }
   const reminders = entries.filter((e) => e.kind === 'reminder').length;
   const out = [
-    `Case ${caseRef}: stage ${view.stage} (${where(found)}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
+    `Case ${caseRef}: stage ${view.stage} (${where(found, false)}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
     ...(needsAttention.length ? ['', 'NEEDS ATTENTION:', ...attentionDetails(needsAttention), ''] : ['']),
     ...entries.map(line),
   ];
