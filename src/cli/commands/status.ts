@@ -102,10 +102,10 @@ export async function status(ref: string, opts: { json?: boolean }): Promise<voi
 
 /** Where the record shown came from, in words (with when the archive's copy was written, for `status`). */
 export function where(found: FoundCase, archivedWhen = true): string {
-  const recorded = archivedWhen ? `; recorded ${formatLondonDateTime(new Date(found.archivedAt!))}` : '';
-  if (found.liveUnreadable) return `workflow ${found.workflowId}, ${found.workflowStatus.toLowerCase()}, CANNOT BE READ: shown from the case archive, recorded ${formatLondonDateTime(new Date(found.archivedAt!))}`;
-  if (found.source === 'archive') return `from the archive: workflow ${found.workflowId} is no longer in Temporal${recorded}`;
-  return `workflow ${found.workflowId}, ${found.workflowStatus.toLowerCase()}`;
+  if (found.source === 'temporal') return `workflow ${found.workflowId}, ${found.workflowStatus.toLowerCase()}`;
+  const recorded = formatLondonDateTime(new Date(found.archivedAt!));
+  if (found.liveUnreadable) return `workflow ${found.workflowId}, ${found.workflowStatus.toLowerCase()}, CANNOT BE READ: shown from the case archive, recorded ${recorded}`;
+  return `from the archive: workflow ${found.workflowId} is no longer in Temporal${archivedWhen ? `; recorded ${recorded}` : ''}`;
 }
 
 /** After showing an archived copy of a live case that could not be read: exit 7 with the reason. */
