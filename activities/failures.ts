@@ -79,6 +79,11 @@ function fixFor(command: string, directoryFile: string): string {
 export function smtpFailure(err: unknown, rolesOf: (address: string) => string[], directoryFile: string): ApplicationFailure {
   const e = (isError(err) ? err : new Error(String(err))) as SmtpError;
   const command = e.command ?? 'API';
+  // TLS refused (no STARTTLS where it is required) or a certificate that is not trusted: a setting
+  // to fix, not a moment to wait out. Nothing was sent (no password, no mail).
+  if (e.code === 'ETLS' || (e.code === 'ESOCKET' && /certificate|self[- ]signed|unable to verify|altnames/i.test(e.message))) {
+    return ApplicationFailure.create({ type: SEND_FAILURE.MailPermanentlyRefused, nonRetryable: true, message: e.message, cause: e });
+  }
   if (e.code === 'EENVELOPE' && e.rejectedErrors?.length) {
     const recipients = e.rejectedErrors.flatMap((r) => {
       const address = r.recipient ?? '(unknown)';

@@ -9,7 +9,8 @@ import { loadSettings } from '../src/config';
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const settings = loadSettings();
-  const converter = dataConverter(loadKeys(settings.keyFile));
+  // The worker never acts on, nor fails its task over, a payload it cannot trust (DESIGN.md §7).
+  const converter = dataConverter(loadKeys(settings.keyFile), 'worker');
   const connection = await NativeConnection.connect({ address: settings.temporal.address });
   const worker = await Worker.create({
     connection,

@@ -60,7 +60,7 @@ export async function punctuality(bench: Bench, mail: MailSink, reminders: numbe
   quietRuntime();
   const calendar = await loadCalendar(SHIPPED_CALENDAR);
   const shifts = new Map<string, number>();
-  const converter = dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: BENCH_KEYS }));
+  const converter = dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: BENCH_KEYS }), 'worker');
   const connection = await NativeConnection.connect({ address: bench.server.address });
   const mailer = createSmtpMailer({ host: '127.0.0.1', port: mail.port, secure: false });
   const ledger = sqliteLedger(path.join(bench.tmp, 'punctuality-archive.db'));

@@ -54,7 +54,8 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
   const { temporal } = settings;
   connection ??= await connectWorker(temporal);
   const mailer = createSmtpMailer(settings.smtp);
-  const converter = dataConverter(loadKeys(settings.keyFile));
+  // The worker never acts on, nor fails its task over, a payload it cannot trust (DESIGN.md §7).
+  const converter = dataConverter(loadKeys(settings.keyFile), 'worker');
   let workflowBundle: WorkerOptions['workflowBundle'];
   let workflowCode: string;
   const prebuilt = settings.workflowCode.bundle;

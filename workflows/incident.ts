@@ -12,6 +12,7 @@
  * refused and the refusal recorded; an email that cannot go raises the case for attention.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
@@ -61,6 +62,9 @@ const { planDeadlines } = proxyActivities<IncidentActivities>({
 const { sendReminder, sendAttentionNotice } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
+  // A send cancelled (its deadline met meanwhile, or before continue-as-new) is waited for, so no
+  // late completion lands in a history that has moved on.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: [...NON_RETRYABLE_SEND_FAILURES] },
 });
 
@@ -140,6 +144,9 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
     else await condition(() => state.revision !== seen, timeout);
   }
   await sends?.stopAll();
+  // The step that closed the case may have met a deadline whose verdict is not computed yet: the
+  // closed record says on time or late, and by how much, like any other.
+  if (sends && followed(state).some((d) => d.status === 'met')) await followDeadlines(state, ctx(), sends, board);
   board.show(state);
   await condition(allHandlersFinished);
   archive.onStageChange(state);
@@ -234,7 +241,7 @@ function followed(state: IncidentState): DeadlineState[] {
 }
 
 /** What a plan of a deadline depends on, to tell whether it changed while the plan was computed. */
-const fingerprint = (d: DeadlineState): string => JSON.stringify([d.clock, d.status, d.metOn, d.metAt, d.revisedTarget, d.remindersFrom]);
+const fingerprint = (d: DeadlineState): string => JSON.stringify([d.clock, d.status, d.metOn, d.metAt, d.revisedTarget, d.remindersFrom, d.remindedUpTo]);
 
 /**
  * Recompute every deadline from the current calendar, start the reminders that are due, keep the
@@ -275,6 +282,7 @@ async function followDeadlines(state: IncidentState, ctx: StepContext, sends: Re
       if (d.status === 'met') {
         d.onTime = plan.onTime;
         if (plan.workingDaysLate !== undefined) d.workingDaysLate = plan.workingDaysLate;
+        if (plan.hoursLate !== undefined) d.hoursLate = plan.hoursLate;
         return;
       }
       if (d.status !== 'open') return;
@@ -326,19 +334,33 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
       Object.assign(existing, { problem: item.problem, fix: item.fix, retryAt: item.retryAt });
       return;
     }
-    const since = now().toISOString();
-    const added: AttentionItem = { ...item, since, managerTold: false };
+    const added: AttentionItem = { ...item, since: now().toISOString(), managerTold: false };
     state.attention.push(added);
     log.warn('case needs attention', { ref: state.ref, problem: item.problem });
-    // One email to the Business Manager per problem, on its own too.
-    void sendAttentionNotice({ workflowId, ref: state.ref, problem: item.problem, fix: item.fix, identity: `${workflowId}/${firstExecutionRunId}/attention/${item.id}/${since}` }).then(
-      () => {
-        added.managerTold = true;
-        state.revision++;
-      },
-      (err: unknown) => log.warn('the Business Manager could not be told', { ref: state.ref, error: String((err as Error)?.message ?? err) }),
-    );
+    tellManager(added);
   };
+  /** One email to the Business Manager per problem, on its own too (sent once: its identity names the problem and when it began). */
+  const tellManager = (item: AttentionItem): void => {
+    const key = `attention:${item.id}`;
+    if (going[key]) return;
+    const scope = new CancellationScope();
+    const identity = `${workflowId}/${firstExecutionRunId}/attention/${item.id}/${item.since}`;
+    const done = scope
+      .run(() => sendAttentionNotice({ workflowId, ref: state.ref, problem: item.problem, fix: item.fix, identity }))
+      .then(
+        () => {
+          item.managerTold = true;
+          state.revision++;
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) log.warn('the Business Manager could not be told', { ref: state.ref, error: String((err as Error)?.message ?? err) });
+        },
+      )
+      .finally(() => delete going[key]);
+    going[key] = { scope, done };
+  };
+  // A notice a previous run could not finish (cancelled before continue-as-new) is sent now.
+  for (const item of state.attention ?? []) if (!item.managerTold) tellManager(item);
   const resolved = (id: string): void => {
     if (!state.attention?.some((a) => a.id === id)) return;
     state.attention = state.attention.filter((a) => a.id !== id);
@@ -400,7 +422,9 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
     resolved,
     start(d, plan, planNow) {
       const slot = plan.sendNow;
-      if (!slot || going[d.name]) return;
+      // One send per deadline at a time, and never a slot already handled (a plan computed before a send finished).
+      if (!slot || going[d.name] || (d.remindedUpTo !== undefined && Date.parse(slot.at) <= Date.parse(d.remindedUpTo))) return;
+      // A send that could not go waits for its retry time, or for a step recorded since (never again at once).
       const waiting = state.attention?.find((a) => a.id === `email:${d.name}`);
       if (waiting?.retryAt !== undefined && waiting.retryAt > planNow && failedAtEvent[d.name] === state.events.length) return;
       const to = recipientsFor(d.clock.timescale, d.owner, slot.level);
@@ -438,6 +462,7 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
     },
     cancelStale() {
       for (const [name, send] of Object.entries(going)) {
+        if (name.startsWith('attention:')) continue;
         const d = state.deadlines.find((x) => x.name === name);
         if (d?.status !== 'open') send.scope.cancel();
       }

@@ -9,7 +9,8 @@
 import type { Payload } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, type KeyRing } from '../codec';
-import type { IncidentView, Route, Stage } from '../process/incident';
+import type { DeadlineClock, IncidentView, Route, Stage } from '../process/incident';
+import { timescale } from '../process/timescales';
 
 /** The workflow id and the first run's id: a reference reused after a reset is a different case. */
 export interface CaseIdentity {
@@ -19,15 +20,28 @@ export interface CaseIdentity {
 
 export const caseIdOf = (c: CaseIdentity): string => `${c.workflowId}/${c.firstRunId}`;
 
-/** One deadline's dates and outcome: no free text (a cancellation's reason stays in the sealed record). */
+/**
+ * One deadline's dates and outcome: no free text (a cancellation's reason and a deferral's reason
+ * stay in the sealed record). Fields added after the first archived rows are optional: an old row
+ * lacks them and is still read (the report computes what it can from the rest).
+ */
 export interface DeadlineOutcome {
   name: string;
+  /** What the due date is computed from (day 0, or the instant for the eCase form): lets the report compute a due date the record lacks. */
+  clock?: DeadlineClock;
+  /** The statutory (or target) due date; it moves only by correction. */
   due?: string;
   dueAt?: string;
+  /** After a deferral: the date chased instead (the statutory due date does not move). */
+  revisedTarget?: string;
   status: IncidentView['deadlines'][number]['status'];
   metOn?: string;
   metAt?: string;
   onTime?: boolean;
+  /** Working days past the due date: met late, or, while open, so far (as of the record). */
+  workingDaysLate?: number;
+  /** The case deferred this deadline (publication): how many times, and whether a deferral came after its statutory date had passed. */
+  deferred?: { times: number; afterStatutoryDate: boolean };
 }
 
 /** The reportable, non-personal part of a case: stored in clear, and what the report reads. */
@@ -62,15 +76,33 @@ export function summarise(view: IncidentView, ids: CaseIdentity): CaseSummary {
     notifyingAgency: view.notifyingAgency,
     laAwareOn: view.laAwareOn,
     closed: view.stage === 'CLOSED',
-    deadlines: view.deadlines.map((d) => ({
-      name: d.name,
-      status: d.status,
-      ...(d.due !== undefined && { due: d.due }),
-      ...(d.dueAt !== undefined && { dueAt: d.dueAt }),
-      ...(d.metOn !== undefined && { metOn: d.metOn }),
-      ...(d.metAt !== undefined && { metAt: d.metAt }),
-      ...(d.onTime !== undefined && { onTime: d.onTime }),
-    })),
+    deadlines: view.deadlines.map((d) => outcomeOf(d, view.deferrals ?? [])),
+  };
+}
+
+/**
+ * A deadline is deferred when a deferral set its revised target, or, in cases recorded before
+ * truthful records, moved its date itself (a date set on a clock whose length the table fixes).
+ */
+export function isDeferred(d: { revisedTarget?: string; clock?: DeadlineClock }): boolean {
+  if (d.revisedTarget !== undefined) return true;
+  return d.clock?.setDue !== undefined && timescale(d.clock.timescale).length.unit !== 'set-by-business-unit';
+}
+
+function outcomeOf(d: IncidentView['deadlines'][number], deferrals: IncidentView['deferrals']): DeadlineOutcome {
+  const deferred = deferrals.length > 0 && isDeferred(d);
+  return {
+    name: d.name,
+    status: d.status,
+    clock: { timescale: d.clock.timescale, start: d.clock.start, ...(d.clock.setDue !== undefined && { setDue: d.clock.setDue }) },
+    ...(d.due !== undefined && { due: d.due }),
+    ...(d.dueAt !== undefined && { dueAt: d.dueAt }),
+    ...(d.revisedTarget !== undefined && { revisedTarget: d.revisedTarget }),
+    ...(d.metOn !== undefined && { metOn: d.metOn }),
+    ...(d.metAt !== undefined && { metAt: d.metAt }),
+    ...(d.onTime !== undefined && { onTime: d.onTime }),
+    ...(d.workingDaysLate !== undefined && { workingDaysLate: d.workingDaysLate }),
+    ...(deferred && { deferred: { times: deferrals.length, afterStatutoryDate: deferrals.some((x) => x.afterStatutoryDate === true) } }),
   };
 }
 

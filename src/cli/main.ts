@@ -11,6 +11,7 @@ import type { deadlines } from './commands/deadlines';
 import type { list } from './commands/list';
 import type { report } from './commands/report';
 import { STAGES } from '../process/incident';
+import { REPORT_CSV_COLUMNS, wrapList } from '../reportColumns';
 import { ATTENTION_KINDS } from './attentionKinds';
 import { keys, settings, today } from './context';
 import { CliError, EXIT } from './errors';
@@ -27,17 +28,6 @@ Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, 
 4 no such case; 5 Temporal or its worker unreachable; 6 cancelled at an interactive confirmation;
 7 a case needs attention (kscp doctor found something to repair, or a reading command could not
 read a case: it showed the others and says which and why); 1 anything else.`;
-
-/** Text wrapped at 100 columns for --help, each line indented. */
-function wrap(text: string, indent: string): string {
-  const lines: string[] = [];
-  for (const word of text.split(' ')) {
-    const last = lines.at(-1);
-    if (last !== undefined && last.length + 1 + word.length <= 100) lines[lines.length - 1] = `${last} ${word}`;
-    else lines.push(`${indent}${word}`);
-  }
-  return lines.join('\n');
-}
 
 export function buildProgram(): Command {
   const program = new Command('kscp')
@@ -143,7 +133,7 @@ Examples:
 Checks that a worker polls the task queue, describes every running case in Temporal (no worker
 needed for that), and reads the cases the case board flags (KscpAttention). The kinds, each
 explained with its fix in docs/operations.md, "Needs attention":
-${wrap(ATTENTION_KINDS.join(', '), '  ')}
+${wrapList(ATTENTION_KINDS)}
 Exit 0 when nothing needs attention, 7 when something does.
 Examples:
   kscp doctor
@@ -153,21 +143,36 @@ Examples:
 
   program
     .command('report')
-    .description('The timeliness report: for each statutory measure, how many cases met it on time, and the median working days late; with counts by criterion and route.')
+    .description(
+      'The timeliness report: for each measure (statutory duties, then the partnership\'s policy targets), how many deadlines were met on time, late (median working days late), are still open or do not apply; deferred ones apart; cases by criterion and route.',
+    )
     .requiredOption('--from <date>', 'the first day of the period, YYYY-MM-DD')
     .requiredOption('--to <date>', 'the last day of the period, YYYY-MM-DD (included)')
-    .option('--csv', 'print CSV (one row per measure, criterion and route) for a spreadsheet')
-    .option('--json', 'print JSON for scripts')
+    .option('--csv', 'print CSV (the period, case counts, one row per measure, criterion and route) for a spreadsheet')
+    .option('--json', 'print JSON for scripts: the same figures as the CSV')
     .addHelpText(
       'after',
       `
 A case is in the period when the LA became aware of the incident (laAwareOn, day 0 of the statutory
-clocks) is within --from..--to, both included; each case counts once, for every measure.
-Measures: eCase form within 24 hours; Panel notified within 5 working days; Rapid Review within
-15 working days; LCSPR published within 6 months; report to the Panel 7 working days before
-publication; report taken off the website when due. "count" is the deadlines with an outcome (met,
-or overdue and still open); "late" includes those still overdue, counted to today; working days as
-\`kscp calendar\` counts them. Cancelled deadlines (a route not taken) and those not yet due are not counted.
+clocks) is within --from..--to, both included; each case counts once, for every measure. There is
+one measure per timescale (docs/lifecycle.md): statutory ones first, then the policy targets.
+
+Each deadline of those cases is counted in one column, so total = on time + late + open + not
+applicable (+ not judged, which should be 0):
+  on time         met by its due date (the eCase form: instants compared, exactly 24 hours is on time)
+  late            met after its due date, or still open past it (late so far, counted to today);
+                  the median working days late, as \`kscp calendar\` counts them (the eCase form: hours too)
+  open            still open and not yet due
+  not applicable  cancelled: a route not taken, a case withdrawn or closed
+  not judged      met, but the record holds no due date and none can be computed (never "on time")
+A deferral does not move the statutory date: a deferred deadline met after it is late. Deferred
+deadlines are also shown apart: revised target met, missed (or passed while open), still open.
+
+CSV: the period (from, to, as_of), the case counts, then one row per measure, criterion and route.
+Its columns (the README explains each):
+${wrapList(REPORT_CSV_COLUMNS)}.
+JSON has the same figures (measures[].deferred.* for the deferred_* columns).
+
 Open cases are read from Temporal, closed ones from the case archive (KSCP_ARCHIVE_URL, or
 data/archive.db), so a case still counts after Temporal has deleted its workflow. An open case that
 cannot be read is counted from its last archived record and named (exit 7; --json: unread).

@@ -125,6 +125,7 @@ function forgetComputed(d: DeadlineState): void {
   delete d.dueAt;
   delete d.onTime;
   delete d.workingDaysLate;
+  delete d.hoursLate;
 }
 
 function open(s: IncidentState, o: NonNullable<Outcome<Stage, Kind, Kind, Kind, Kind>['opens']>[number], now: Date): void {
@@ -149,6 +150,7 @@ function meet(d: DeadlineState | undefined, on: IsoDate, at: string | undefined)
   if (at !== undefined) d.metAt = at;
   d.overdue = false;
   delete d.workingDaysLate;
+  delete d.hoursLate;
   // On time or not is known at once when the due date is (instants compared as instants); how many
   // working days late needs the calendar, so the next plan adds it.
   if (d.due === undefined || d.dueAt === undefined) delete d.onTime;

@@ -69,6 +69,8 @@ export interface DeadlineState extends ReminderProgress {
   onTime?: boolean;
   /** Working days past the due date: when it was met late, or, while open, so far. */
   workingDaysLate?: number;
+  /** For a clock-hour deadline (the eCase form) met late: hours late, rounded up. */
+  hoursLate?: number;
   cancelledBecause?: string;
 }
 

@@ -75,14 +75,15 @@ it('loses and duplicates no reminder when the worker is killed at 20 points and 
     ['laDecision', { notifiable: true, panelNotifiedOn: today, ofsted: 'not-required', decidedBy: by }, ['while-sending'], ['rapid-review']],
     ['infoRequest', { agency: 'police', requestedOn: today, dueOn: soon, by }, ['after-message'], ['info-request:police']],
     ['infoReceived', { agency: 'police', receivedOn: today, by }, ['after-message', 'idle'], []],
-    ['rapidReview', { meetingOn: today, submittedOn: today, outcome: 'local-review', rationale: 'Fictional.', by }, ['while-sending'], ['panel-response']],
+    ['rapidReview', { meetingOn: today, submittedOn: today, outcome: 'local-review', rationale: 'Fictional.', by }, ['while-sending'], ['panel-response', 'partners-informed']],
+    ['partnersInformed', { on: today, by }, [], []],
     ['panelResponse', { receivedOn: today, decision: 'local-review', by }, ['after-message', 'idle'], []],
     ['lcsprStart', { initiatedOn: today, methodology: 'case-authored', by }, ['after-message', 'idle'], ['lcspr-publication']],
     ['infoRequest', { agency: 'health', requestedOn: today, dueOn: soon, by }, ['while-sending'], ['info-request:health']],
     ['infoReceived', { agency: 'health', receivedOn: today, by }, ['after-message'], []],
     ['views', { from: 'practitioners', on: today, by }, ['idle'], []],
     ['subgroupAgreed', { on: today, by }, ['after-message'], []],
-    ['executiveSignoff', { on: today, decision: 'publish', plannedPublicationOn: addDays(today, 30), by }, ['while-sending'], ['report-to-panel']],
+    ['executiveSignoff', { on: today, decision: 'publish', plannedPublicationOn: addDays(today, 30), by }, ['while-sending'], ['report-to-panel', 'report-to-secretary-of-state']],
     ['reportSent', { sentOn: today, to: 'both', by }, ['after-message', 'idle'], []],
     ['published', { on: today, url: 'https://kscp.example.org/reviews/fictional', by }, ['while-sending'], ['website-removal', 'learning-dissemination', 'staff-informed']],
     ['learningShared', { on: today, by }, ['after-message'], []],
@@ -133,9 +134,9 @@ it('loses and duplicates no reminder when the worker is killed at 20 points and 
   const recorded = state.reminders.map((r) => r.messageId);
   const lost = recorded.filter((id) => !unique.has(id));
   const duplicated = received.length - unique.size;
-  report(`worker SIGKILLed at ${kills} points of a lifecycle (16 messages, one day): ${recorded.length} reminders recorded (10 expected), ${unique.size} received, lost ${lost.length}, duplicated ${duplicated}`);
+  report(`worker SIGKILLed at ${kills} points of a lifecycle (17 messages, one day): ${recorded.length} reminders recorded (12 expected), ${unique.size} received, lost ${lost.length}, duplicated ${duplicated}`);
   expect(kills).toBe(20);
-  expect(recorded).toHaveLength(10);
+  expect(recorded).toHaveLength(12);
   expect(lost).toEqual([]);
   expect(duplicated).toBe(0);
   expect([...unique].sort()).toEqual([...recorded].sort());

@@ -5,10 +5,13 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { postgresArchive, sealerFor, sqliteArchive, type ArchiveEntry, type CaseArchive } from '../../src/archive';
+import { WorkingDayCalendar } from '../../src/calendar';
 import { ConfigError, loadSettings } from '../../src/config';
 import type { IncidentView } from '../../src/process/incident';
+import { timelinessReport } from '../../src/report';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
 const ring = { current: 'k1', keys: { k1: Buffer.alloc(32, 7) } };
@@ -45,11 +48,26 @@ const entry = (ref: string, firstRunId: string, recordedAt: string, stage: Incid
   view: view(ref, stage, more),
 });
 
-function behavesAsTheArchive(name: string, open: () => Promise<{ archive: CaseArchive; rawText: () => Promise<string> }>): void {
+/** A store under test: the archive, its raw bytes, and a way to set a row's deadlines column as older code wrote it. */
+interface StoreUnderTest {
+  archive: CaseArchive;
+  rawText: () => Promise<string>;
+  setDeadlinesColumn: (ref: string, json: string) => Promise<void>;
+}
+
+/** A deadlines column as the archive wrote it before it carried clocks, working days late and deferrals. */
+const OLD_DEADLINES = JSON.stringify([
+  { name: 'ecase-form', status: 'met', due: '2026-03-03', dueAt: '2026-03-03T08:00:00.000Z', metAt: '2026-03-02T09:00:00.000Z', onTime: true },
+  { name: 'panel-notification', status: 'met', due: '2026-03-09', dueAt: '2026-03-09T23:59:59.999Z', metOn: '2026-03-11', onTime: false },
+  { name: 'rapid-review', status: 'overdue', due: '2026-03-23', dueAt: '2026-03-23T23:59:59.999Z' },
+]);
+
+function behavesAsTheArchive(name: string, open: () => Promise<StoreUnderTest>): void {
   describe(name, () => {
     let archive: CaseArchive;
     let rawText: () => Promise<string>;
-    beforeAll(async () => ({ archive, rawText } = await open()));
+    let setDeadlinesColumn: StoreUnderTest['setDeadlinesColumn'];
+    beforeAll(async () => ({ archive, rawText, setDeadlinesColumn } = await open()));
     afterAll(async () => archive?.close());
 
     it('keeps a case and reads it back whole, decrypted', async () => {
@@ -58,7 +76,15 @@ function behavesAsTheArchive(name: string, open: () => Promise<{ archive: CaseAr
       expect(got?.view).toEqual(view('KSCP-2026-801', 'RAPID_REVIEW'));
       expect(got?.recordedAt).toBe('2026-03-11T10:00:00.000Z');
       expect(got?.summary).toMatchObject({ caseId: 'incident-KSCP-2026-801/run-a', stage: 'RAPID_REVIEW', route: null, laAwareOn: '2026-03-02', closed: false });
-      expect(got?.summary.deadlines[1]).toEqual({ name: 'panel-notification', status: 'met', due: '2026-03-09', dueAt: '2026-03-09T23:59:59.999Z', metOn: '2026-03-11', onTime: false });
+      expect(got?.summary.deadlines[1]).toEqual({
+        name: 'panel-notification',
+        clock: { timescale: 'panel-notification', start: '2026-03-02' },
+        status: 'met',
+        due: '2026-03-09',
+        dueAt: '2026-03-09T23:59:59.999Z',
+        metOn: '2026-03-11',
+        onTime: false,
+      });
     });
 
     it('updates the same case at a later stage, and ignores an older write that arrives late', async () => {
@@ -81,6 +107,18 @@ function behavesAsTheArchive(name: string, open: () => Promise<{ archive: CaseAr
       expect(await refs('2026-06-30', '2026-06-30')).toEqual(['KSCP-2026-802']);
       expect(await refs('2026-03-02', '2026-06-29')).toEqual(['KSCP-2026-801']);
       expect(await refs('2026-07-01', '2026-12-31')).toEqual([]);
+    });
+
+    it('reads a row written before the summary carried clocks and verdict details, and the report counts it', async () => {
+      await archive.save(entry('KSCP-2026-803', 'run-d', '2026-03-24T10:00:00.000Z', 'RAPID_REVIEW'));
+      await setDeadlinesColumn('KSCP-2026-803', OLD_DEADLINES);
+      const [old] = await archive.summaries({ from: '2026-03-02', to: '2026-03-02' }).then((all) => all.filter((x) => x.ref === 'KSCP-2026-803'));
+      expect(old?.deadlines).toEqual(JSON.parse(OLD_DEADLINES));
+      const report = timelinessReport([old!], { from: '2026-03-02', to: '2026-03-02' }, new Date('2026-03-27T12:00:00Z'), new WorkingDayCalendar());
+      const m = (n: string) => report.measures.find((x) => x.deadline === n);
+      expect(m('ecase-form')).toMatchObject({ total: 1, onTime: 1 });
+      expect(m('panel-notification')).toMatchObject({ total: 1, late: 1, medianWorkingDaysLate: 2 });
+      expect(m('rapid-review')).toMatchObject({ total: 1, late: 1, lateStillOpen: 1, medianWorkingDaysLate: 4 });
     });
 
     it('answers undefined for a reference it never saw', async () => {
@@ -110,6 +148,14 @@ behavesAsTheArchive('the SQLite file', async () => {
   return {
     archive,
     rawText: async () => ['', '-wal'].map((s) => { try { return readFileSync(file + s).toString('latin1'); } catch { return ''; } }).join(''),
+    setDeadlinesColumn: async (ref, json) => {
+      const db = new Database(file);
+      try {
+        db.prepare('UPDATE kscp_case_archive SET deadlines = ? WHERE ref = ?').run(json, ref);
+      } finally {
+        db.close();
+      }
+    },
   };
 });
 
@@ -137,6 +183,15 @@ behavesAsTheArchive('PostgreSQL', async () => {
       try {
         const { rows } = await c.query<{ t: string }>(`SELECT string_agg(t::text || encode(record, 'escape'), ' ') AS t FROM kscp_case_archive t`);
         return rows[0]?.t ?? '';
+      } finally {
+        await c.end();
+      }
+    },
+    setDeadlinesColumn: async (ref, json) => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query('UPDATE kscp_case_archive SET deadlines = $1::jsonb WHERE ref = $2', [json, ref]);
       } finally {
         await c.end();
       }

@@ -98,7 +98,7 @@ it('rotate, restart: old and new cases read; new data is sealed with the new key
   expect(await stage(older)).toBe('LA_DECISION');
   expect(await stage(newer)).toBe('LA_DECISION');
   // The older case still takes new steps, now sealed with the new key.
-  expect(await kscp(['la-decision', older, '--notifiable', 'yes', '--panel-notified', today, '--by', 'A. Officer'], env)).toMatchObject({ code: 0 });
+  expect(await kscp(['la-decision', older, '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', today, '--by', 'A. Officer'], env)).toMatchObject({ code: 0 });
   expect(await stage(older)).toBe('RAPID_REVIEW');
 });
 

@@ -9,6 +9,7 @@ import { WORKFLOW_TYPE } from '../../process/incident';
 import { formatLongDate } from '../../london';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
 import type { Settings } from '../../config';
+import { REPORT_CSV_COLUMNS, type ReportCsvColumn } from '../../reportColumns';
 import { mapLimit, QUERY_SECONDS, readCase, workerPresence } from '../caseHealth';
 import { calendar, client, settings } from '../context';
 import { badInput, CliError, EXIT } from '../errors';
@@ -52,18 +53,51 @@ async function openCases(c: Client, s: Settings): Promise<OpenCases> {
   return out;
 }
 
-const fmt = (n: number | null, suffix = ''): string => (n === null ? '-' : `${n}${suffix}`);
+
+/** Median lateness as a cell: working days, and for the eCase form the hours too. */
+function medianLate(m: MeasureResult): string {
+  if (m.medianWorkingDaysLate === null) return '-';
+  return m.medianHoursLate === null ? String(m.medianWorkingDaysLate) : `${m.medianWorkingDaysLate} (${m.medianHoursLate} h)`;
+}
+
+const MEASURE_HEADER = ['measure', 'total', 'on time', 'late', 'late, still open', 'median working days late', 'open, not yet due', 'not applicable', '% on time'];
 
 function measureRow(m: MeasureResult): string[] {
-  return [m.measure, String(m.count), String(m.onTime), fmt(m.percentOnTime, '%'), String(m.late), fmt(m.medianWorkingDaysLate), String(m.stillOverdue), String(m.pending)];
+  return [m.measure, String(m.total), String(m.onTime), String(m.late), String(m.lateStillOpen), medianLate(m), String(m.open), String(m.notApplicable), m.percentOnTime === null ? '-' : `${m.percentOnTime}%`];
+}
+
+function deferredLines(r: ReportJson): string[] {
+  const deferred = r.measures.filter((m) => m.deferred.total > 0);
+  if (deferred.length === 0) return [`Deferred: none (${r.deferredCases} cases with a deferral).`];
+  return [
+    `Deferred (${r.deferredCases} case${r.deferredCases === 1 ? '' : 's'} with a deferral; each is also counted above against its statutory date, which a deferral does not move):`,
+    table(
+      ['measure', 'deferred', 'revised target met', 'revised target missed', 'revised target still open', 'not applicable', 'late against the statutory date'],
+      deferred.map((m) => [m.measure, String(m.deferred.total), String(m.deferred.revisedTargetMet), String(m.deferred.revisedTargetMissed), String(m.deferred.revisedTargetOpen), String(m.deferred.notApplicable), String(m.deferred.lateAgainstStatutoryDate)]),
+      '  ',
+    ),
+  ];
+}
+
+function notJudgedLines(r: ReportJson): string[] {
+  const unjudged = r.measures.filter((m) => m.notJudged > 0);
+  return unjudged.map((m) => `Not judged: ${m.notJudged} met deadline(s) of "${m.measure}" whose due date the record does not hold (neither on time nor late; in the total).`);
 }
 
 export function reportText(r: ReportJson): string {
   return [
     `Timeliness report: cases where the LA became aware from ${formatLongDate(r.from)} to ${formatLongDate(r.to)}`,
-    `Cases: ${r.cases} (${r.openCases} open, ${r.closedCases} closed; ${r.sources.archive} from the archive). Lateness of deadlines still overdue counted to ${formatLongDate(r.asOf)}.`,
+    `Cases: ${r.cases} (${r.openCases} open, ${r.closedCases} closed; ${r.sources.archive} from the archive). Lateness of deadlines still open counted to ${formatLongDate(r.asOf)}.`,
+    'Each deadline is in one column: total = on time + late + open, not yet due + not applicable. "Late" includes those still open past their due date.',
     '',
-    table(['measure', 'count', 'on time', '% on time', 'late', 'median working days late', 'still overdue', 'not yet due'], r.measures.map(measureRow)),
+    'Statutory measures:',
+    table(MEASURE_HEADER, r.measures.filter((m) => m.statutory).map(measureRow), '  '),
+    '',
+    "Policy targets (the partnership's own targets, not statutory duties):",
+    table(MEASURE_HEADER, r.measures.filter((m) => !m.statutory).map(measureRow), '  '),
+    ...notJudgedLines(r),
+    '',
+    ...deferredLines(r),
     '',
     'By criterion (a case may meet several):',
     table(['criterion', 'cases'], Object.entries(r.byCriterion).map(([k, n]) => [k, String(n)]), '  '),
@@ -77,23 +111,59 @@ export function reportText(r: ReportJson): string {
  * A CSV cell: quoted when it must be; a text that a spreadsheet would run as a formula (=, +, -, @)
  * starts with an apostrophe; control characters shown escaped (src/cli/format.ts).
  */
-function csvCell(v: string | number | null): string {
+function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
-  if (typeof v === 'number') return String(v);
+  if (typeof v !== 'string') return String(v);
   const text = printable(/^[=+\-@]/.test(v) ? `'${v}` : v);
   return /[",]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One table for spreadsheets: a row per measure, criterion and route, and one for the cases. */
+/** The CSV's columns, in order (listed by `kscp report --help`; described in the README and docs/archive.md). */
+export const CSV_COLUMNS = REPORT_CSV_COLUMNS;
+
+type CsvRow = Partial<Record<ReportCsvColumn, string | number | boolean | null>>;
+
+/** One table for spreadsheets: the period, the case counts, a row per measure, criterion and route. */
 export function reportCsv(r: ReportJson): string {
-  const rows: Array<Array<string | number | null>> = [
-    ['section', 'name', 'count', 'on_time', 'percent_on_time', 'late', 'median_working_days_late', 'still_overdue', 'not_yet_due'],
-    ['cases', `${r.from}..${r.to}`, r.cases, null, null, null, null, null, null],
-    ...r.measures.map((m) => ['measure', m.deadline, m.count, m.onTime, m.percentOnTime, m.late, m.medianWorkingDaysLate, m.stillOverdue, m.pending]),
-    ...Object.entries(r.byCriterion).map(([k, n]) => ['criterion', k, n, null, null, null, null, null, null]),
-    ...Object.entries(r.byRoute).map(([k, n]) => ['route', k, n, null, null, null, null, null, null]),
+  const rows: CsvRow[] = [
+    { section: 'period', name: 'from', text: r.from },
+    { section: 'period', name: 'to', text: r.to },
+    { section: 'period', name: 'as_of', text: r.asOf },
+    { section: 'cases', name: 'all', cases: r.cases },
+    { section: 'cases', name: 'open', cases: r.openCases },
+    { section: 'cases', name: 'closed', cases: r.closedCases },
+    { section: 'cases', name: 'deferred', cases: r.deferredCases },
+    { section: 'cases', name: 'from_temporal', cases: r.sources.temporal },
+    { section: 'cases', name: 'from_archive', cases: r.sources.archive },
+    ...r.measures.map(
+      (m): CsvRow => ({
+        section: 'measure',
+        name: m.deadline,
+        text: m.measure,
+        statutory: m.statutory,
+        cases: m.cases,
+        total: m.total,
+        on_time: m.onTime,
+        late: m.late,
+        late_still_open: m.lateStillOpen,
+        open_not_yet_due: m.open,
+        not_applicable: m.notApplicable,
+        not_judged: m.notJudged,
+        percent_on_time: m.percentOnTime,
+        median_working_days_late: m.medianWorkingDaysLate,
+        median_hours_late: m.medianHoursLate,
+        deferred: m.deferred.total,
+        deferred_revised_target_met: m.deferred.revisedTargetMet,
+        deferred_revised_target_missed: m.deferred.revisedTargetMissed,
+        deferred_revised_target_open: m.deferred.revisedTargetOpen,
+        deferred_not_applicable: m.deferred.notApplicable,
+        deferred_late_against_statutory_date: m.deferred.lateAgainstStatutoryDate,
+      }),
+    ),
+    ...Object.entries(r.byCriterion).map(([k, n]): CsvRow => ({ section: 'criterion', name: k, cases: n })),
+    ...Object.entries(r.byRoute).map(([k, n]): CsvRow => ({ section: 'route', name: k, cases: n })),
   ];
-  return rows.map((row) => row.map(csvCell).join(',')).join('\n');
+  return [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((c) => csvCell(row[c] ?? null)).join(','))].join('\n');
 }
 
 export async function report(opts: { from: string; to: string; csv?: boolean; json?: boolean }): Promise<void> {
@@ -115,7 +185,7 @@ export async function report(opts: { from: string; to: string; csv?: boolean; js
   const cases = mergeCases(live, archived);
   const liveIds = new Set(live.map((c) => c.caseId));
   const result: ReportJson = {
-    ...timelinessReport(cases, { from, to }, new Date(), cal),
+    ...timelinessReport(cases, { from, to }, new Date(), cal, { websiteRetentionMonths: s.websiteRetentionMonths }),
     sources: { temporal: live.length, archive: cases.filter((c) => !liveIds.has(c.caseId)).length },
     unread: open.unread.map((u) => ({ ref: u.ref, problem: u.problem, countedFromArchive: cases.some((c) => c.workflowId === u.workflowId) })),
   };

@@ -19,9 +19,16 @@ export interface StatusJson {
     due: string | null;
     dueAt: string | null;
     status: string;
+    /** What the due date is computed from: the kind of clock, day 0, and a due date the Business Unit set. */
+    clock: { timescale: string; start: string; setDue?: string };
+    /** After a deferral: the date now chased (the statutory `due` does not move). */
+    revisedTarget?: string;
     metOn?: string;
     metAt?: string;
     onTime?: boolean;
+    /** Met late, or open past its due date: working days late (so far); hours for the eCase form. */
+    workingDaysLate?: number;
+    hoursLate?: number;
     cancelledBecause?: string;
   }>;
   events: IncidentView['events'];
@@ -53,9 +60,13 @@ export function statusJson(
       due: d.due ?? null,
       dueAt: d.dueAt ?? null,
       status: d.status,
+      clock: d.clock,
+      ...(d.revisedTarget !== undefined && { revisedTarget: d.revisedTarget }),
       ...(d.metOn !== undefined && { metOn: d.metOn }),
       ...(d.metAt !== undefined && { metAt: d.metAt }),
       ...(d.onTime !== undefined && { onTime: d.onTime }),
+      ...(d.workingDaysLate !== undefined && { workingDaysLate: d.workingDaysLate }),
+      ...(d.hoursLate !== undefined && { hoursLate: d.hoursLate }),
       ...(d.cancelledBecause !== undefined && { cancelledBecause: d.cancelledBecause }),
     })),
     events: view.events,
@@ -65,12 +76,21 @@ export function statusJson(
   };
 }
 
+/** "LATE by 5 working days", "LATE by 3 hours", or "LATE" while the count is being computed. */
+function late(d: StatusJson['deadlines'][number]): string {
+  if (d.hoursLate !== undefined && d.clock.timescale === 'ecase-form') return `LATE by ${d.hoursLate} hour${d.hoursLate === 1 ? '' : 's'}`;
+  if (d.workingDaysLate !== undefined) return `LATE by ${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'}`;
+  return 'LATE';
+}
+
 function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
   const due = d.dueAt ? formatLondonDateTime(new Date(d.dueAt)) : '(being computed)';
   let state: string = d.status;
-  if (d.status === 'met') state = `met ${d.metOn ?? (d.metAt ? formatLondonDateTime(new Date(d.metAt)) : '')}${d.onTime === false ? ', LATE' : d.onTime ? ', on time' : ''}`;
+  if (d.status === 'met') state = `met ${d.metOn ?? (d.metAt ? formatLondonDateTime(new Date(d.metAt)) : '')}${d.onTime === false ? `, ${late(d)}` : d.onTime ? ', on time' : ''}`;
   if (d.status === 'cancelled') state = `cancelled: ${d.cancelledBecause ?? ''}`;
-  if (d.status === 'overdue') state = 'OVERDUE';
+  if (d.status === 'overdue') state = d.workingDaysLate !== undefined ? `OVERDUE (${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'} late so far)` : 'OVERDUE';
+  if (d.status === 'open' && d.workingDaysLate) state = `open, past its target by ${d.workingDaysLate} working day${d.workingDaysLate === 1 ? '' : 's'}`;
+  if (d.revisedTarget) state += `; deferred: revised target ${d.revisedTarget}`;
   return [d.name, due, state];
 }
 
