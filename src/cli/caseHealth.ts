@@ -163,11 +163,16 @@ export function caseAttention(ctx: RepairContext, view: IncidentView, workflowId
 
 export type StateRead = { ok: true; view: IncidentView } | { ok: false; timedOut: boolean; reason: string };
 
-/** The case's `state`, or why it could not be had (a timeout, the server refusing, the worker failing the query). Never throws for the case's sake. */
+/**
+ * The case's `state`, or why it could not be had (a timeout, the server refusing, the worker failing
+ * the query). Never throws for the case's sake; kscp's own keys not reading the answer (KeyError) is
+ * kscp's configuration, not the case's: that is thrown (exit 2, with which key is missing).
+ */
 export async function readState(c: Client, handle: WorkflowHandle, seconds = QUERY_SECONDS): Promise<StateRead> {
   try {
     return { ok: true, view: await c.withDeadline(Date.now() + seconds * 1000, () => handle.query(stateQuery)) };
   } catch (err) {
+    if (err instanceof Error && err.name === 'KeyError') throw err;
     const e = err as Error & { code?: number; cause?: Error & { code?: number; details?: string } };
     const timedOut = e.code === 4 || e.cause?.code === 4 || /deadline/i.test(e.message ?? '');
     if (timedOut) return { ok: false, timedOut, reason: `it did not answer within ${seconds} s` };
