@@ -6,13 +6,11 @@
  * Temporal timer until the real instant its 09:00 reminder stands for, then plans and emails it
  * through the real SMTP path. The delay is the email's arrival at the SMTP server minus that instant.
  */
-import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
 import { sqliteLedger } from '../activities/emailLedger';
 import { createSmtpMailer } from '../activities/mailer';
-import type { IncidentActivities } from '../activities/types';
 import { loadCalendar } from '../src/calendar';
 import { dataConverter, loadKeys } from '../src/codec';
 import { addDays } from '../src/process/dates';
@@ -21,6 +19,7 @@ import { loadDirectory } from '../src/directory';
 import { workflowIdFor } from '../src/process/incident';
 import { londonDate, londonInstant } from '../src/london';
 import { SHIPPED_CALENDAR, SHIPPED_DIRECTORY } from '../test/helpers/fixtures';
+import { shiftedActivities } from '../test/helpers/shiftedClock';
 import { quietRuntime } from '../test/helpers/toolchain';
 import type { incident } from '../workflows';
 import { BENCH_KEYS, benchForm, NAMESPACE, type Bench } from './context';
@@ -28,33 +27,6 @@ import type { MailSink } from './mailSink';
 import { median, type Figure } from './report';
 
 const TASK_QUEUE = 'bench-punctuality';
-
-/** The real activities, with each workflow's planning clock shifted back by its entry in `shifts` (ms). */
-function shiftedActivities(real: IncidentActivities, shifts: Map<string, number>): IncidentActivities {
-  return {
-    sendReminder: real.sendReminder,
-    sendAttentionNotice: real.sendAttentionNotice,
-    archiveCase: real.archiveCase,
-    async planDeadlines(request) {
-      const shift = shifts.get(Context.current().info.workflowExecution?.workflowId ?? "") ?? 0;
-      const earlier = (iso: string | undefined) => (iso === undefined ? undefined : new Date(Date.parse(iso) - shift).toISOString());
-      const later = (iso: string) => new Date(Date.parse(iso) + shift).toISOString();
-      const plans = await real.planDeadlines({
-        now: earlier(request.now)!,
-        deadlines: request.deadlines.map(({ clock, progress }) => ({
-          clock,
-          progress: { remindersFrom: earlier(progress.remindersFrom), remindedUpTo: earlier(progress.remindedUpTo) },
-        })),
-      });
-      return plans.map((p) => ('error' in p ? p : {
-        ...p,
-        dueAt: later(p.dueAt),
-        wakeAt: p.wakeAt === undefined ? undefined : later(p.wakeAt),
-        sendNow: p.sendNow === undefined ? undefined : { ...p.sendNow, at: later(p.sendNow.at) },
-      }));
-    },
-  };
-}
 
 export async function punctuality(bench: Bench, mail: MailSink, reminders: number, year: number): Promise<Figure> {
   quietRuntime();

@@ -5,13 +5,14 @@
  * Settings (environment): BENCH_OPEN_INCIDENTS (default 10000: the larger count of the memory
  * benchmark; smaller for a quick run), BENCH_THROUGHPUT_CASES (default 200 per round),
  * BENCH_KSCP_ROUNDS (default 7), BENCH_REMINDERS (default 8), BENCH_NO_WRITE=1 to print only,
- * BENCH_ONLY=lifecycle,kscp,throughput,punctuality,memory to run some (implies BENCH_NO_WRITE).
+ * BENCH_ONLY=lifecycle,kscp,throughput,cluster,punctuality,memory to run some (implies BENCH_NO_WRITE).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../test/helpers/fixtures';
 import { quietRuntime } from '../test/helpers/toolchain';
+import { clusterThroughput } from './cluster';
 import { startBench, startRealWorker, workerEnv, type Bench } from './context';
 import { KSCP_NAME, kscpLatency } from './kscpLatency';
 import { lifecycle, LIFECYCLE_NAME } from './lifecycle';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kscp-bench-'));
   let bench: Bench | undefined;
   let mail: MailSink | undefined;
+  let devServerRate: number | undefined;
   try {
     mail = await startMailSink();
     bench = await startBench(tmp, log);
@@ -90,11 +92,17 @@ async function main(): Promise<void> {
         }
         if (wanted('throughput')) {
           log('\n1. Throughput: start + LA decision, incident vs no-op');
-          done(await throughput(bench, mail, throughputCases, 20, 2041));
+          const figure = await throughput(bench, mail, throughputCases, 20, 2041);
+          devServerRate = figure.incidentRate;
+          done(figure);
         }
       } finally {
         await worker.stop();
       }
+    }
+    if (wanted('cluster')) {
+      log('\n6. Throughput on a Temporal cluster on PostgreSQL: one worker, two workers');
+      done(await clusterThroughput(tmp, log, mail, throughputCases, 20, 2045, devServerRate));
     }
     if (wanted('punctuality')) {
       log('\n5. Reminder punctuality on real time');

@@ -105,6 +105,8 @@ export interface Settings {
   dataDir: string;
   devServer: { port: number; uiPort: number; retentionDays: number };
   mailCatcher: { smtpPort: number; webPort: number };
+  /** `npm run start:cluster`: its PostgreSQL's port and how many workers it runs. */
+  cluster: { postgresPort: number; workers: number };
   /** Months a published review stays on the website (the guide: 6; Working Together: at least 12). */
   websiteRetentionMonths: number;
   /** The encryption keys' file (unless KSCP_ENCRYPTION_KEYS gives them). */
@@ -231,6 +233,7 @@ export function loadSettings(env: Env = process.env): Settings {
       retentionDays: int(env, 'KSCP_RETENTION_DAYS', 2557, 1, 36_500),
     },
     mailCatcher: { smtpPort, webPort: int(env, 'KSCP_MAIL_UI_PORT', 1080) },
+    cluster: { postgresPort: int(env, 'KSCP_POSTGRES_PORT', 5433), workers: int(env, 'KSCP_CLUSTER_WORKERS', 2, 1, 8) },
     websiteRetentionMonths: int(env, 'KSCP_WEBSITE_RETENTION_MONTHS', 6, 1, 120),
     maxCachedWorkflows: int(env, 'KSCP_MAX_CACHED_WORKFLOWS', 100, 2, 100_000),
     keyFile: file(env, 'KSCP_KEY_FILE', path.join(file(env, 'KSCP_DATA_DIR', path.join(PACKAGE_ROOT, 'data')), 'keys.json')),

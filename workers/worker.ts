@@ -78,6 +78,10 @@ export async function createIncidentWorker(settings: Settings, connection?: Nati
     workflowBundle,
     shutdownGraceTime: settings.shutdownGraceSeconds * 1000,
     maxCachedWorkflows: settings.maxCachedWorkflows,
+    // A case's next task goes first to the worker that holds it in memory. If that worker died (several
+    // workers on a cluster), Temporal gives the task to any worker after this long: the SDK's 10 s let a
+    // `kscp` query on such a case fail ("Failed to query Workflow"); a replay elsewhere is cheap.
+    stickyQueueScheduleToStartTimeout: '3s',
     activities: createActivities({
       mailer,
       directory: () => loadDirectory(settings.directoryFile),

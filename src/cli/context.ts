@@ -110,11 +110,23 @@ async function describeCase(handle: WorkflowHandle, ref: string): Promise<Workfl
  * without a worker Temporal would wait forever.
  */
 export async function withWorker<T>(c: Client, what: string, fn: () => Promise<T>, seconds = 20): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
   try {
-    return await c.withDeadline(Date.now() + seconds * 1000, fn);
+    for (;;) {
+      try {
+        return await c.withDeadline(deadline, fn);
+      } catch (err) {
+        // A query sent to the worker that last ran the case, when that worker has just died (several
+        // workers): Temporal refuses it at once ("no poller seen ... worker may be down") and gives the
+        // case to another worker on the next try. Asked only by queries, before anything is recorded.
+        const cause = (err as { cause?: { code?: number; message?: string } }).cause;
+        if (cause?.code !== 9 || !/no poller seen/i.test(cause.message ?? '') || Date.now() > deadline - 1_000) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   } catch (err) {
-    const e = err as { code?: number; cause?: { code?: number } };
-    if (e.code === 4 || e.cause?.code === 4 || /deadline/i.test((err as Error).message ?? '')) {
+    const e = err as { code?: number; cause?: { code?: number; message?: string } };
+    if (e.code === 4 || e.cause?.code === 4 || /deadline/i.test((err as Error).message ?? '') || /no poller seen/i.test(e.cause?.message ?? '')) {
       throw new CliError(`${what}: no worker answered within ${seconds}s; is \`npm start\` (or \`npm run worker\`) running?`, EXIT.unavailable);
     }
     throw err;

@@ -1,7 +1,7 @@
 /**
  * `npm run toolchain -- <command>`: the offline Temporal toolchain.
  *   ensure               build/fetch/install what is missing (the CLI, the Web UI server, the Java test server, Chromium,
- *                        docker-compose, PostgreSQL), print where they are
+ *                        docker-compose, PostgreSQL, the Temporal server and temporal-sql-tool), print where they are
  *   which                print where they are, building nothing
  *   measure-test-server  time the Java test server's start against the SDK's ~5 s port wait
  */
@@ -11,21 +11,13 @@ import { ensureTemporalCli, findTemporalCli } from './temporalCli';
 import { ensureChromium, findChromium } from './chromium';
 import { ensureDockerCompose, findDockerCompose } from './dockerCompose';
 import { ensurePostgres, findPostgres } from './postgres';
+import { ensureTemporalServer, findTemporalServer } from './temporalServer';
 import { ensureTestServer, findTestServer } from './testServer';
 import { ensureUiServer, findUiServer } from './uiServer';
 import { ToolchainError } from './paths';
+import { freePort } from './process';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function timeStart(wrapper: string): Promise<number> {
   const port = await freePort();
@@ -57,7 +49,10 @@ async function main(command = 'ensure'): Promise<void> {
     say(`Temporal test server: ${ts.path} (${ts.how})`);
     say(`Chromium (browser tests): ${await ensureChromium(say)}`);
     say(`docker-compose (checks docker-compose.yml): ${await ensureDockerCompose(say)}`);
-    say(`PostgreSQL (case archive tests): ${await ensurePostgres(say)}`);
+    say(`PostgreSQL (case archive tests, npm run start:cluster): ${await ensurePostgres(say)}`);
+    const server = await ensureTemporalServer(say);
+    say(`Temporal server (npm run start:cluster): ${server.server} (${server.how})`);
+    say(`temporal-sql-tool: ${server.sqlTool}; the server's config template and schemas: ${server.source}`);
   } else if (command === 'which') {
     say(`Temporal CLI: ${findTemporalCli()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`Temporal Web UI server: ${findUiServer()?.path ?? 'missing (npm run toolchain -- ensure)'}`);
@@ -65,6 +60,8 @@ async function main(command = 'ensure'): Promise<void> {
     say(`Chromium: ${findChromium() ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`docker-compose: ${findDockerCompose() ?? 'missing (npm run toolchain -- ensure)'}`);
     say(`PostgreSQL: ${findPostgres() ?? 'missing (npm run toolchain -- ensure)'}`);
+    const server = findTemporalServer();
+    say(`Temporal server and temporal-sql-tool: ${server ? `${server.server}, ${server.sqlTool} (source ${server.source})` : 'missing (npm run toolchain -- ensure)'}`);
   } else if (command === 'measure-test-server') {
     const ts = await ensureTestServer(say);
     const times: number[] = [];

@@ -7,6 +7,7 @@ import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../process/searchAttributes';
+import { searchAttributeSpecs } from './deployment';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 
@@ -22,8 +23,7 @@ const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
 
 /** `--search-attribute` flags for `temporal server start-dev`, which registers them when it creates the namespace. */
 export function searchAttributeFlags(): string[] {
-  const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
-  return SEARCH_ATTRIBUTE_KEYS.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
+  return searchAttributeSpecs().flatMap((spec) => ['--search-attribute', spec]);
 }
 
 function isNotFound(err: unknown): boolean {

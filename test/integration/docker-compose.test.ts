@@ -2,8 +2,11 @@
  * docker-compose.yml, checked the ways possible without a Docker engine: the Debian
  * `docker-compose config -q` accepts it with the required settings and refuses it, naming the
  * setting, without each; the resolved file has the services, pinned images, start order, secrets
- * and health checks docs/deployment.md describes; and the two one-shot setup scripts are run here
- * with stand-ins for temporal-sql-tool and the temporal CLI that record what they are asked to do.
+ * and health checks docs/deployment.md describes; its server version, server settings and setup
+ * jobs are those of src/toolchain/deployment.ts, which `npm run start:cluster` runs for real
+ * (test/integration/cluster.test.ts); and the two one-shot setup scripts (deploy/) are run here as
+ * the compose file mounts them, with stand-ins for temporal-sql-tool and the temporal CLI that
+ * record what they are asked to do.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/process/searchAttributes';
+import { loadSettings } from '../../src/config';
+import {
+  archiveUrl,
+  namespaceJobEnvironment,
+  schemaJobEnvironment,
+  temporalServerEnvironment,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  type Database,
+} from '../../src/toolchain/deployment';
 import { findDockerCompose } from '../../src/toolchain/dockerCompose';
 import { WRITE_ACTION_SWITCHES } from '../../src/toolchain/uiServer';
 import { REPO_ROOT, SHIPPED_DIRECTORY } from '../helpers/fixtures';
@@ -102,22 +115,40 @@ describe('the resolved deployment', () => {
     file = load(run.stdout) as ComposeFile;
   });
   const svc = (name: string): Service => file.services[name]!;
-  /** Compose escapes $ as $$ in commands; the container's shell sees one. */
-  const script = (name: string): string => [svc(name).command ?? []].flat().join('\n').replace(/\$\$/g, '$');
+  /** The script a one-shot job runs: its entrypoint is `/bin/sh <file>`, the file mounted from deploy/. */
+  const script = (name: string): string => {
+    const entrypoint = (svc(name) as { entrypoint?: string[] }).entrypoint ?? [];
+    expect(entrypoint).toHaveLength(2);
+    expect(entrypoint[0]).toBe('/bin/sh');
+    const mount = (svc(name).volumes ?? []).find((v) => (typeof v === 'string' ? v.split(':')[1] : v.target) === entrypoint[1]);
+    const source = typeof mount === 'string' ? mount.split(':')[0]! : mount?.source;
+    expect(source).toBe(path.join(REPO_ROOT, 'deploy', `${name}.sh`));
+    return readFileSync(source!, 'utf8');
+  };
+  /** The database as the compose file's services reach it. */
+  const composeDb = (): Database => ({ host: 'postgresql', port: 5432, password: REQUIRED.POSTGRES_PASSWORD! });
 
   it('has the database, the schema and namespace setup, Temporal, its UI, the codec server and the worker', () => {
     expect(Object.keys(file.services).sort()).toEqual(['codec', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
   });
 
-  it('pins every image it pulls to a version, uses the same Temporal version for server and admin tools, and not the deprecated auto-setup', () => {
+  it('pins every image it pulls to a version, uses the Temporal version of start:cluster for server and admin tools, and not the deprecated auto-setup', () => {
     const pulled = Object.entries(file.services).filter(([, s]) => !s.build);
     for (const [name, s] of pulled) expect([name, s.image]).toEqual([name, expect.stringMatching(/^[a-z0-9./-]+:\d+(\.\d+)+$/)]);
     expect(JSON.stringify(file)).not.toContain('auto-setup');
-    expect(svc('temporal').image).toBe('temporalio/server:1.29.1');
-    expect(svc('temporal-schema').image).toBe('temporalio/admin-tools:1.29.1');
-    expect(svc('temporal-setup').image).toBe('temporalio/admin-tools:1.29.1');
+    expect(svc('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(svc('temporal-schema').image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    expect(svc('temporal-setup').image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
     expect(svc('postgresql').image).toMatch(/^postgres:/);
-    expect(svc('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+    expect(svc('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION}`);
+  });
+
+  it('runs the server and its setup jobs with the settings start:cluster uses (src/toolchain/deployment.ts), here pointed at the postgresql service', () => {
+    expect(svc('temporal').environment).toEqual(temporalServerEnvironment(composeDb(), '0.0.0.0'));
+    expect(svc('temporal-schema').environment).toEqual(schemaJobEnvironment(composeDb(), '/etc/temporal/schema/postgresql/v12'));
+    expect(svc('temporal-setup').environment).toEqual(namespaceJobEnvironment('temporal:7233', 'kscp', loadSettings({}).devServer.retentionDays));
+    expect(svc('worker').environment?.KSCP_ARCHIVE_URL).toBe(archiveUrl(composeDb()));
+    expect(svc('postgresql').environment?.POSTGRES_USER).toBe(temporalServerEnvironment(composeDb(), '').POSTGRES_USER);
   });
 
   it('starts in order: database healthy, schemas done, Temporal healthy, namespace set up, then the worker', () => {
@@ -180,12 +211,12 @@ describe('the resolved deployment', () => {
     const stubs = mkdtempSync(path.join(tmp, 'stubs-'));
     const log = path.join(stubs, 'calls.log');
     const fail = failOn ? `case "$*" in *${failOn}*) echo "stand-in: $*: already exists" >&2; exit 1 ;; esac\n` : '';
-    writeFileSync(path.join(stubs, 'temporal-sql-tool'), `#!/bin/sh\necho "$*" >> ${log}\n${fail}`);
+    writeFileSync(path.join(stubs, 'temporal-sql-tool'), `#!/bin/sh\necho "$SQL_PLUGIN $SQL_USER@$SQL_HOST:$SQL_PORT $*" >> ${log}\n${fail}`);
     chmodSync(path.join(stubs, 'temporal-sql-tool'), 0o755);
     const run = await sh(script('temporal-schema'), { STUBS: stubs, ...svc('temporal-schema').environment });
     return { run, calls: readFileSync(log, 'utf8').trim().split('\n') };
   }
-  const sql = '--plugin postgres12 --ep postgresql -p 5432 -u temporal';
+  const sql = 'postgres12 temporal@postgresql:5432';
   const allCalls = [
     `${sql} --db temporal create-database`,
     `${sql} --db temporal setup-schema -v 0.0`,
