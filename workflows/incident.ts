@@ -305,7 +305,7 @@ interface ReminderSends {
   resolved(id: string): void;
   /** Start sending the slot `plan` says is due, unless a send for this deadline is still going. */
   start(d: DeadlineState, plan: DeadlinePlan, planNow: string): void;
-  /** Cancel the sends of deadlines no longer open (met or cancelled while the email was being retried). */
+  /** Cancel the sends of deadlines no longer open (met or cancelled while the email was being retried), and clear what held their email back. */
   cancelStale(): void;
   /** When an email that could not go is to be tried again. */
   retryTimes(): string[];
@@ -320,6 +320,11 @@ interface ReminderSends {
  */
 function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
   const going: Record<string, { scope: CancellationScope; done: Promise<void> }> = {};
+  /**
+   * Sends that could not go, with how many events the case had then: each is tried again at its
+   * retryAt, or as soon as a step is recorded (which may be the fix, an amend), never at once in a loop.
+   */
+  const failedAtEvent: Record<string, number> = {};
   const { workflowId, firstExecutionRunId } = workflowInfo();
 
   const attention = (item: Omit<AttentionItem, 'since' | 'managerTold'>): void => {
@@ -395,12 +400,13 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
     const message = cause instanceof Error ? cause.message : String(cause);
     const fix =
       type === SEND_FAILURE.RecipientUnresolvable
-        ? 'add or correct the role or agency in the directory (config/directory.json, KSCP_DIRECTORY_FILE), or correct the case with kscp amend; the case tries again every hour'
+        ? 'add or correct the role or agency in the directory (config/directory.json, KSCP_DIRECTORY_FILE), or correct the case with kscp amend; the case tries again every hour and whenever a step is recorded (kscp doctor shows the exact fix)'
         : type === SEND_FAILURE.MailPermanentlyRefused
-          ? 'check the addresses in the directory and the mail server settings (SMTP_HOST); the case tries again every hour'
+          ? 'check the addresses in the directory and the mail server settings (SMTP_HOST); the case tries again every hour and whenever a step is recorded (kscp doctor shows the exact fix)'
           : type === SEND_FAILURE.DirectoryInvalid
-            ? 'restore a valid directory file (KSCP_DIRECTORY_FILE); the case tries again every hour'
-            : 'see the worker log; the case tries again every hour';
+            ? 'restore a valid directory file (KSCP_DIRECTORY_FILE); the case tries again every hour and whenever a step is recorded (kscp doctor shows the exact fix)'
+            : 'see the worker log; the case tries again every hour and whenever a step is recorded (kscp doctor shows the exact fix)';
+    failedAtEvent[d.name] = state.events.length;
     attention({
       id: `email:${d.name}`,
       kind: 'email-not-sent',
@@ -418,6 +424,9 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
       const slot = plan.sendNow;
       // One send per deadline at a time, and never a slot already handled (a plan computed before a send finished).
       if (!slot || going[d.name] || (d.remindedUpTo !== undefined && Date.parse(slot.at) <= Date.parse(d.remindedUpTo))) return;
+      // A send that could not go waits for its retry time, or for a step recorded since (never again at once).
+      const waiting = state.attention?.find((a) => a.id === `email:${d.name}`);
+      if (waiting?.retryAt !== undefined && waiting.retryAt > planNow && failedAtEvent[d.name] === state.events.length) return;
       const to = recipientsFor(d.clock.timescale, d.owner, slot.level);
       // The first run's id (stable across continue-as-new) tells apart two cases that reuse a reference.
       const identity = `${workflowId}/${firstExecutionRunId}/${d.name}/${plan.due}/L${slot.level}/${slot.occurrence}`;
@@ -456,6 +465,11 @@ function reminderSends(state: IncidentState, board: CaseBoard): ReminderSends {
         if (name.startsWith('attention:')) continue;
         const d = state.deadlines.find((x) => x.name === name);
         if (d?.status !== 'open') send.scope.cancel();
+      }
+      // A deadline met or cancelled needs no more email: what held its email back no longer matters.
+      for (const a of [...(state.attention ?? [])]) {
+        if (a.deadline === undefined || a.kind === 'deadline-not-computed') continue;
+        if (state.deadlines.find((x) => x.name === a.deadline)?.status !== 'open') resolved(a.id);
       }
     },
     retryTimes() {

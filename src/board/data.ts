@@ -150,7 +150,7 @@ export async function readWeek(within = 7): Promise<Week> {
   const londonToday = today();
   const s = settings();
   const cal: WorkingDayCalendar = await calendar(s);
-  const found = dueWithin(await openDeadlines(londonToday), within, londonToday);
+  const found = dueWithin((await openDeadlines(londonToday)).deadlines, within, londonToday);
   // The case board's attention flag, as the open cases list shows it.
   const attention = new Set((await listCases(await client(s), {})).filter((k) => k.attention).map((k) => k.ref));
   const rows = found.map((d) => ({ ...d, when: dueWords(d, londonToday, cal), attention: attention.has(d.ref) }));

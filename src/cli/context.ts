@@ -5,7 +5,7 @@
  * codec, date-holidays) are loaded only by the commands that use them, so that `kscp --help`,
  * `kscp calendar ...` and one recorded message start quickly (`npm run bench` measures it).
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { WorkingDayCalendar } from '../calendar';
 import type { KeyRing } from '../codec';
 import { ConfigError, loadSettings, type Settings } from '../config';
@@ -13,6 +13,7 @@ import type { Directory } from '../directory';
 import { workflowIdFor } from '../process/incident';
 import { londonDate } from '../london';
 import { checkRef, loadReferenceFormat, ReferenceFormatError, type ReferenceFormat } from '../referenceFormat';
+import { FAILING_TASK_ATTEMPTS } from './attentionKinds';
 import { badInput, CliError, EXIT } from './errors';
 
 export function settings(): Settings {
@@ -99,18 +100,30 @@ export function parseRef(ref: string): string {
   return checked.ref;
 }
 
-/** The running case for `ref`, or a clear error if there is none or it has closed. */
+/**
+ * The running case for `ref`, or a clear error if there is none, it has closed, or it is stuck
+ * (its workflow task failing again and again: a step sent now would wait for nothing).
+ */
 export async function openCaseHandle(c: Client, ref: string): Promise<WorkflowHandle> {
   const handle = c.workflow.getHandle(workflowIdFor(ref));
-  const status = await describe(handle, ref);
+  const described = await describeCase(handle, ref);
+  const status = described.status.name;
   if (status !== 'RUNNING') throw new CliError(`case ${ref} is closed (its workflow is ${status.toLowerCase()}): nothing can be recorded against it`, EXIT.refused);
+  const attempt = described.raw.pendingWorkflowTask?.attempt ?? 0;
+  if (attempt >= FAILING_TASK_ATTEMPTS) {
+    throw new CliError(`case ${ref} needs attention: its workflow task has failed ${attempt - 1} time${attempt === 2 ? '' : 's'} in a row, so it cannot take a step now; nothing was recorded. kscp doctor says why and how to repair it; record the step after that`, EXIT.attention);
+  }
   return handle;
 }
 
 export async function describe(handle: WorkflowHandle, ref: string): Promise<string> {
+  return (await describeCase(handle, ref)).status.name;
+}
+
+async function describeCase(handle: WorkflowHandle, ref: string): Promise<WorkflowExecutionDescription> {
   const { WorkflowNotFoundError } = await import('@temporalio/client');
   try {
-    return (await handle.describe()).status.name;
+    return await handle.describe();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new CliError(`no case ${ref}: there is no workflow ${handle.workflowId} (check the reference, or \`kscp list\`)`, EXIT.notFound);
     throw err;

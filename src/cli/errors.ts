@@ -12,6 +12,11 @@ export const EXIT = {
   unavailable: 5,
   /** The person answered "no" at an interactive confirmation: nothing was done. */
   cancelled: 6,
+  /**
+   * A case needs attention (docs/operations.md): `kscp doctor` found something to repair, or a
+   * reading command could not read a case (it showed the others and says which and why).
+   */
+  attention: 7,
 } as const;
 
 export class CliError extends Error {

@@ -14,6 +14,7 @@ import type { list } from './commands/list';
 import type { report } from './commands/report';
 import { STAGES } from '../process/incident';
 import { REPORT_CSV_COLUMNS, wrapList } from '../reportColumns';
+import { ATTENTION_KINDS } from './attentionKinds';
 import { keys, referenceFormat, settings, today } from './context';
 import { CliError, EXIT } from './errors';
 import { configurationProblem } from './knownErrors';
@@ -32,7 +33,8 @@ help and exits 0.
 
 Exit codes: 0 done; 2 bad input; 3 refused by the case (wrong stage, duplicate, closed);
 4 no such case; 5 Temporal or its worker unreachable; 6 cancelled at an interactive confirmation;
-1 anything else.`;
+7 a case needs attention (kscp doctor found something to repair, or a reading command could not
+read a case: it showed the others and says which and why); 1 anything else.`;
 
 /** The version in package.json (next to dist/ and src/ alike). */
 export function version(): string {
@@ -102,7 +104,8 @@ Examples:
     .command('status')
     .description('Show a case: its stage, every deadline (due date, met, overdue), events and reminders sent; from the case archive once its workflow has left Temporal.')
     .argument('<ref>', `the case reference, e.g. ${example} (any case)`)
-    .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, record}; source is temporal or archive')
+    .option('--json', 'print JSON: {source, stage, deadlines: [{name, due, dueAt, status}], events, reminders, needsAttention, liveUnreadable, record}; source is temporal or archive')
+    .addHelpText('after', '\nWhat needs attention is shown first, with its fix (kscp doctor lists every case). A running case that cannot be\nread is shown from its last record in the case archive, with the reason (exit 7).')
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/status')).status(ref, opts));
 
   program
@@ -111,10 +114,12 @@ Examples:
     .option('--all', 'include closed cases')
     .option('--stage <stage>', `only cases at this stage (${STAGES.join(', ')})`)
     .option('--overdue', 'only cases with an overdue deadline')
-    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue, route, notifyingAgency, attention}]')
+    .option('--json', 'print JSON: [{ref, workflowId, workflowStatus, stage, nextDeadline: {name, dueAt}, overdue, route, notifyingAgency, attention, needsAttention}]')
     .addHelpText(
       'after',
       `
+A case that needs attention (KscpAttention, or a workflow task or activity failing again and again)
+is marked NEEDS ATTENTION, with the reason under the table; kscp doctor says how to repair it.
 Examples:
   kscp list --overdue
   kscp list --stage RAPID_REVIEW --json`,
@@ -125,13 +130,15 @@ Examples:
     .command('deadlines')
     .description('Every open deadline of every open case, soonest first, overdue ones flagged.')
     .option('--within <N>', 'only deadlines due within the next N calendar days (by the end of today + N, London time), plus every overdue one')
-    .option('--json', 'print JSON: [{ref, deadline, what, due, dueAt, status, overdue, statutory, daysLeft, owner, stage}]')
+    .option('--json', 'print JSON: [{ref, deadline, what, due, dueAt, status, overdue, statutory, daysLeft, owner, stage, needsAttention, emailHeld?}]')
     .option('--ics', 'print an iCalendar file (RFC 5545) with an all-day event per deadline, for Outlook or any calendar')
     .addHelpText(
       'after',
       `
 Each case is read from its workflow (the worker must be running). The calendar events have the same
-UID as those in the reminder emails, so importing again updates them.
+UID as those in the reminder emails, so importing again updates them. A deadline whose email is held
+is marked NEEDS ATTENTION; a case that cannot be read is left out and named on stderr with the
+reason (exit 7; everything else is printed).
 Examples:
   kscp deadlines --within 7
   kscp deadlines --json
@@ -144,8 +151,26 @@ Examples:
     .description('A case in time order: who recorded what and when, and every reminder email sent (to whom, level, deadline).')
     .argument('<ref>', `the case reference, e.g. ${example} (any case)`)
     .option('--json', 'print JSON: {ref, workflowId, workflowStatus, stage, entries: [{at, kind, what, by?, reminder?}]}')
-    .addHelpText('after', `\nTimes are London time; --json gives UTC instants.\nExample: kscp timeline ${example}`)
+    .addHelpText('after', `\nTimes are London time; --json gives UTC instants (and needsAttention, liveUnreadable). A running case that cannot be\nread is shown from the case archive, with the reason (exit 7).\nExample: kscp timeline ${example}`)
     .action(async (ref: string, opts: { json?: boolean }) => (await import('./commands/timeline')).timeline(ref, opts));
+
+  program
+    .command('doctor')
+    .description('Every open case that needs attention (a workflow task or an activity failing again and again, an email that cannot go, recipients refused, a deadline that cannot be computed, no worker), why, and the exact command that repairs it.')
+    .option('--json', 'print JSON: {checkedAt, namespace, taskQueue, cases, worker: {polling, lastSeen}, needsAttention: [{kind, ref, workflowId, deadline?, since, problem, fix, commands, directoryEntry?}]}')
+    .addHelpText(
+      'after',
+      `
+Checks that a worker polls the task queue, describes every running case in Temporal (no worker
+needed for that), and reads the cases the case board flags (KscpAttention). The kinds, each
+explained with its fix in docs/operations.md, "Needs attention":
+${wrapList(ATTENTION_KINDS)}
+Exit 0 when nothing needs attention, 7 when something does.
+Examples:
+  kscp doctor
+  kscp doctor --json`,
+    )
+    .action(async (opts: { json?: boolean }) => (await import('./commands/doctor')).doctor(opts));
 
   program
     .command('report')
@@ -180,7 +205,8 @@ ${wrapList(REPORT_CSV_COLUMNS)}.
 JSON has the same figures (measures[].deferred.* for the deferred_* columns).
 
 Open cases are read from Temporal, closed ones from the case archive (KSCP_ARCHIVE_URL, or
-data/archive.db), so a case still counts after Temporal has deleted its workflow.
+data/archive.db), so a case still counts after Temporal has deleted its workflow. An open case that
+cannot be read is counted from its last archived record and named (exit 7; --json: unread).
 Example: kscp report --from 2026-04-01 --to 2027-03-31 --csv > timeliness-2026-27.csv`,
     )
     .action(async (opts: Parameters<typeof report>[0]) => (await import('./commands/report')).report(opts));

@@ -7,7 +7,7 @@
  *   met on time                   met by its due date
  *   LATE by N working days        met after its due date (the eCase form: LATE by N hours)
  *   deferred                      a revised target set after a deferral (the statutory date stays)
- *   needs attention               something a person must put right (an email that cannot go)
+ *   NEEDS ATTENTION               something a person must put right (an email that cannot go)
  *   cancelled                     no longer due (a route not taken, a case withdrawn or closed)
  *
  * Pure and without time-zone data: the workflow's case details use it too. Dates are passed in
@@ -23,7 +23,7 @@ export const WORDS = {
   metOnTime: 'met on time',
   late: 'LATE',
   deferred: 'deferred',
-  needsAttention: 'needs attention',
+  needsAttention: 'NEEDS ATTENTION',
   cancelled: 'cancelled',
 } as const;
 

@@ -211,12 +211,12 @@ describe('the open cases', () => {
         `in ${calendar.workingDaysBetween(today, rapidDue)} working days`,
         '',
       ]);
-      expect(row(refs.attention)[7]).toBe('needs attention');
+      expect(row(refs.attention)[7]).toBe('NEEDS ATTENTION');
       expect(row(refs.deferred)[2]).toBe('local review (LCSPR)');
       // Each case links to its page in the Temporal Web UI.
       const href = await page.$eval(`tr[data-ref="${refs.rapid}"] a.temporal`, (a) => a.getAttribute('href'));
       expect(href).toBe(`http://127.0.0.1:${ports.ui}/namespaces/kscp/workflows/incident-${refs.rapid}`);
-      expect(await page.textContent('p.summary')).toMatch(/^5 open cases, \d+ OVERDUE, 1 needs attention\./);
+      expect(await page.textContent('p.summary')).toMatch(/^5 open cases, \d+ OVERDUE, 1 NEEDS ATTENTION\./);
       await screenshot(page, 'board-open-cases.png');
     } finally {
       await page.close();
@@ -342,8 +342,10 @@ describe('this week', () => {
       expect(json.map((d) => d.ref)).toEqual(expect.arrayContaining([refs.overdue, refs.dueSoon]));
       expect(json.map((d) => d.ref)).not.toContain(refs.rapid);
       // due, when, case, deadline, what is due: the same text as the terminal's table.
-      const lines = text.split('\n').slice(4).filter(Boolean).map((l) => l.split(/ {2,}/));
-      expect(shown.map((r) => [r.cells[0], (r.cells[1] ?? '').replace(/ needs attention$/, ''), r.cells[2], r.cells[3], r.cells[4]])).toEqual(lines);
+      // (The table ends at its first blank line; what needs attention follows it, and the board shows that on each case.)
+      const table = text.split('\n').slice(4);
+      const lines = table.slice(0, table.indexOf('') < 0 ? undefined : table.indexOf('')).map((l) => l.split(/ {2,}/));
+      expect(shown.map((r) => [r.cells[0], (r.cells[1] ?? '').replace(/ NEEDS ATTENTION$/, ''), r.cells[2], r.cells[3], r.cells[4]])).toEqual(lines);
       await screenshot(page, 'board-this-week.png');
     } finally {
       await page.close();

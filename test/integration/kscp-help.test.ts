@@ -1,4 +1,5 @@
 /** Every `kscp` command answers --help, and usage errors are refused with exit 2. */
+import { ATTENTION_KINDS } from '../../src/cli/attentionKinds';
 import { STEPS } from '../../src/process/steps';
 import { kscp } from '../helpers/processes';
 
@@ -11,6 +12,7 @@ const COMMANDS = [
   ['deadlines'],
   ['timeline'],
   ['report'],
+  ['doctor'],
   ['calendar'],
   ['calendar', 'add-working-days'],
   ['calendar', 'subtract-working-days'],
@@ -33,6 +35,15 @@ it('lists every stage command in the top-level help', async () => {
   for (const c of Object.values(STEPS)) expect(run.stdout).toMatch(new RegExp(`^  ${c.command} \\[options\\] <ref>`, 'm'));
 });
 
+it('documents exit 7 (needs attention) and every kind kscp doctor reports', async () => {
+  const top = await kscp(['--help'], {});
+  expect(top.stdout).toMatch(/^ {2}doctor \[options\] +Every open case that needs attention/m);
+  expect(top.stdout).toMatch(/\n7 a case needs attention/);
+  const doctor = await kscp(['doctor', '--help'], {});
+  for (const kind of ATTENTION_KINDS) expect(doctor.stdout.replace(/\s+/g, ' ')).toContain(kind);
+  expect(doctor.stdout).toContain('Exit 0 when nothing needs attention, 7 when something does.');
+});
+
 it.each([
   [['frobnicate'], /unknown command 'frobnicate'/],
   [['list', '--colour'], /unknown option '--colour'/],
@@ -44,6 +55,8 @@ it.each([
   [['deadlines', '--json', '--ics'], /--json and --ics: choose one output/],
   [['la-decision', 'KSCP-2026-001', '--notifiable', 'yes', '--ofsted', 'not-required', '--panel-notified', '2026-01-05'], /required option '--by <name>' not specified/],
   [['status', 'KSCP-2026-001', 'extra'], /too many arguments/],
+  [['doctor', '--all'], /unknown option '--all'/],
+  [['doctor', 'KSCP-2026-001'], /too many arguments/],
   [['status', 'case-1'], /<ref>: "case-1" is not a case reference/],
   [['calendar', 'add-working-days', '2026-02-29', '5'], /DATE: "2026-02-29" is not a real date/],
   [['calendar', 'add-working-days', '2026-02-27', '-1'], /N: must be a whole number from 0 to 5000/],

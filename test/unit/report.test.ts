@@ -274,7 +274,7 @@ describe('archived rows written before the report carried clocks and verdicts', 
 });
 
 describe('the report as text, CSV and JSON', () => {
-  const json: ReportJson = { ...timelinessReport(cases, YEAR, NOW, calendar), sources: { temporal: 3, archive: 2 } };
+  const json: ReportJson = { ...timelinessReport(cases, YEAR, NOW, calendar), sources: { temporal: 3, archive: 2 }, unread: [] };
 
   it('CSV carries the same figures as JSON, a row per measure, criterion and route', () => {
     const text = reportCsv(json);

@@ -4,9 +4,11 @@ import { STAGES, WORKFLOW_TYPE, type Stage } from '../../process/incident';
 import { formatLondonDateTime } from '../../london';
 import { KscpAttention, KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAgency, KscpOverdue, KscpRoute, KscpStage } from '../../process/searchAttributes';
 import { WORDS } from '../../process/stateWords';
+import { attentionSection, executionProblems, mapLimit, type NeedsAttention } from '../caseHealth';
 import { client, settings } from '../context';
 import { badInput } from '../errors';
 import { paint, printableJson, table } from '../format';
+import { repairContext, type RepairContext } from '../repairs';
 
 export interface ListedCase {
   ref: string;
@@ -15,10 +17,13 @@ export interface ListedCase {
   stage: string | null;
   nextDeadline: { name: string | null; dueAt: string } | null;
   overdue: boolean;
-  /** From the case board's search attributes: the route once known, the notifying agency's id, and whether the case needs attention. */
+  /** From the case board's search attributes: the route once known, the notifying agency's id. */
   route: string | null;
   notifyingAgency: string | null;
+  /** Whether anything needs attention (the case's KscpAttention flag, or what the checks below found). */
   attention: boolean;
+  /** What needs a person: the case's KscpAttention flag, a workflow task or an activity failing again and again (docs/operations.md). */
+  needsAttention: NeedsAttention[];
 }
 
 export interface ListOptions {
@@ -56,14 +61,32 @@ export interface ListFilter {
   agency?: string;
 }
 
-/** Every case the filter finds, soonest next deadline first. */
-export async function listCases(c: Client, opts: ListFilter): Promise<ListedCase[]> {
+/** The case board's attention flag, when the case itself could not say more (list reads no case). */
+function flagged(ref: string, workflowId: string): NeedsAttention {
+  return {
+    kind: 'flagged',
+    ref,
+    workflowId,
+    since: null,
+    problem: 'the case flags that something needs attention (KscpAttention): an email that cannot go, recipients refused, or a deadline that cannot be computed',
+    fix: 'kscp status shows what and how to fix it (kscp doctor lists every case that needs attention).',
+    commands: [`kscp status ${ref}`],
+  };
+}
+
+/**
+ * Every case the filter finds, soonest next deadline first. With `ctx`, each running case's
+ * execution is checked too (a describe each, no worker needed): a case whose workflow task or an
+ * activity keeps failing is marked as needing attention with the reason.
+ */
+export async function listCases(c: Client, opts: ListFilter, ctx?: RepairContext): Promise<ListedCase[]> {
   const cases: ListedCase[] = [];
   for await (const wf of c.workflow.list({ query: listQuery(opts) })) {
     const sa = wf.typedSearchAttributes;
     const next = sa.get(KscpNextDeadline);
+    const ref = wf.workflowId.replace(/^incident-/, '');
     cases.push({
-      ref: wf.workflowId.replace(/^incident-/, ''),
+      ref,
       workflowId: wf.workflowId,
       workflowStatus: wf.status.name,
       stage: sa.get(KscpStage) ?? null,
@@ -72,7 +95,23 @@ export async function listCases(c: Client, opts: ListFilter): Promise<ListedCase
       route: sa.get(KscpRoute) ?? null,
       notifyingAgency: sa.get(KscpNotifyingAgency) ?? null,
       attention: sa.get(KscpAttention) ?? false,
+      needsAttention: sa.get(KscpAttention) ? [flagged(ref, wf.workflowId)] : [],
     });
+  }
+  if (ctx) {
+    await mapLimit(
+      cases.filter((k) => k.workflowStatus === 'RUNNING'),
+      8,
+      async (k) => {
+        const found = await c.workflow
+          .getHandle(k.workflowId)
+          .describe()
+          .then((d) => executionProblems(c, ctx, k.ref, d))
+          .catch(() => []);
+        k.needsAttention.push(...found);
+        if (found.length) k.attention = true;
+      },
+    );
   }
   return cases.sort((a, b) => (a.nextDeadline?.dueAt ?? '~').localeCompare(b.nextDeadline?.dueAt ?? '~') || a.ref.localeCompare(b.ref));
 }
@@ -84,7 +123,8 @@ function noneFound(opts: ListOptions): string {
 
 export async function list(opts: ListOptions): Promise<void> {
   const stage = opts.stage === undefined ? undefined : parseStage(opts.stage);
-  const cases = await listCases(await client(settings()), { all: opts.all, stage, overdue: opts.overdue });
+  const s = settings();
+  const cases = await listCases(await client(s), { all: opts.all, stage, overdue: opts.overdue }, await repairContext(s));
   if (opts.json) {
     process.stdout.write(printableJson(cases) + '\n');
     return;
@@ -97,8 +137,10 @@ export async function list(opts: ListOptions): Promise<void> {
     k.ref,
     k.stage ?? '?',
     k.nextDeadline ? `${k.nextDeadline.name ?? ''} ${formatLondonDateTime(new Date(k.nextDeadline.dueAt))}` : '-',
-    [k.overdue ? WORDS.overdue : k.workflowStatus === 'RUNNING' ? '' : k.workflowStatus.toLowerCase(), k.attention ? WORDS.needsAttention : ''].filter(Boolean).join(', '),
+    [k.overdue ? WORDS.overdue : k.workflowStatus === 'RUNNING' ? '' : k.workflowStatus.toLowerCase(), k.needsAttention.length ? WORDS.needsAttention : ''].filter(Boolean).join(', '),
   ]);
   const p = paint();
-  process.stdout.write(table(['case', 'stage', 'next deadline (London time)', ''], rows, '', (cell, _row, column) => (column === 3 && /OVERDUE|needs attention/.test(cell) ? p.red(cell) : cell)) + '\n');
+  const flags = (cell: string): string => (/OVERDUE|NEEDS ATTENTION/.test(cell) ? p.red(cell) : cell);
+  const attention = cases.flatMap((k) => k.needsAttention);
+  process.stdout.write(table(['case', 'stage', 'next deadline (London time)', ''], rows, '', (cell, _row, column) => (column === 3 ? flags(cell) : cell)) + '\n' + attentionSection(attention));
 }

@@ -7,31 +7,48 @@ import type { Client } from '@temporalio/client';
 import { summarise, type CaseSummary } from '../../archive';
 import { WORKFLOW_TYPE } from '../../process/incident';
 import { formatLongDate } from '../../london';
-import { stateQuery } from '../../process/messages';
 import { mergeCases, timelinessReport, type MeasureResult, type TimelinessReport } from '../../report';
+import type { Settings } from '../../config';
 import { REPORT_CSV_COLUMNS, type ReportCsvColumn } from '../../reportColumns';
-import { calendar, client, settings, withWorker } from '../context';
-import { badInput } from '../errors';
-import { printable, printableJson, table } from '../format';
+import { mapLimit, QUERY_SECONDS, readCase, workerPresence } from '../caseHealth';
+import { calendar, client, settings } from '../context';
+import { badInput, CliError, EXIT } from '../errors';
+import { printable, printableJson, printableLines, table } from '../format';
+import { repairContext } from '../repairs';
 import { fromArchive, readArchive } from '../loadCase';
 import { parseDate } from './calendar';
 
 export interface ReportJson extends TimelinessReport {
   /** How many cases of the period came from each place. */
   sources: { temporal: number; archive: number };
+  /**
+   * Open cases that could not be read live (docs/operations.md, "Needs attention"): counted from
+   * their last archived record when it falls in the period, else not counted.
+   */
+  unread: Array<{ ref: string; problem: string; countedFromArchive: boolean }>;
 }
 
-/** Every running case's view, queried from its workflow, a few at a time. */
-async function openCases(c: Client): Promise<CaseSummary[]> {
+interface OpenCases {
+  live: CaseSummary[];
+  /** Running cases that did not answer, and why. */
+  unread: Array<{ ref: string; workflowId: string; problem: string }>;
+}
+
+/** Every running case's view, queried from its workflow, a few at a time; one that does not answer is set aside with the reason. */
+async function openCases(c: Client, s: Settings): Promise<OpenCases> {
   const found: Array<{ workflowId: string; firstRunId: string }> = [];
   for await (const wf of c.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) {
     found.push({ workflowId: wf.workflowId, firstRunId: wf.raw.firstRunId || wf.runId });
   }
-  const out: CaseSummary[] = [];
-  for (let i = 0; i < found.length; i += 8) {
-    const batch = found.slice(i, i + 8);
-    const views = await withWorker(c, 'reading the open cases', () => Promise.all(batch.map((w) => c.workflow.getHandle(w.workflowId).query(stateQuery))));
-    views.forEach((view, j) => out.push(summarise(view, batch[j]!)));
+  const ctx = await repairContext(s);
+  const reads = await mapLimit(found, 8, async (w) => ({ w, read: await readCase(c, ctx, w.workflowId) }));
+  if (reads.length && reads.every((r) => r.read.timedOut) && !(await workerPresence(c, s).catch(() => ({ polling: false }))).polling) {
+    throw new CliError(`reading the open cases: no worker answered within ${QUERY_SECONDS}s; is \`npm start\` (or \`npm run worker\`) running? (kscp doctor checks)`, EXIT.unavailable);
+  }
+  const out: OpenCases = { live: [], unread: [] };
+  for (const { w, read } of reads) {
+    if (read.view) out.live.push(summarise(read.view, w));
+    else out.unread.push({ ref: w.workflowId.replace(/^incident-/, ''), workflowId: w.workflowId, problem: read.problems.map((p) => p.problem).join('; ') });
   }
   return out;
 }
@@ -156,7 +173,8 @@ export async function report(opts: { from: string; to: string; csv?: boolean; js
   if (opts.csv && opts.json) throw badInput('--csv and --json: choose one');
   const s = settings();
   const cal = await calendar(s);
-  const live = (await openCases(await client(s))).filter((c) => c.laAwareOn >= from && c.laAwareOn <= to);
+  const open = await openCases(await client(s), s);
+  const live = open.live.filter((c) => c.laAwareOn >= from && c.laAwareOn <= to);
   const archive = await readArchive(s);
   let archived: CaseSummary[];
   try {
@@ -169,7 +187,26 @@ export async function report(opts: { from: string; to: string; csv?: boolean; js
   const result: ReportJson = {
     ...timelinessReport(cases, { from, to }, new Date(), cal, { websiteRetentionMonths: s.websiteRetentionMonths }),
     sources: { temporal: live.length, archive: cases.filter((c) => !liveIds.has(c.caseId)).length },
+    unread: open.unread.map((u) => ({ ref: u.ref, problem: u.problem, countedFromArchive: cases.some((c) => c.workflowId === u.workflowId) })),
   };
-  const out = opts.json ? printableJson(result) : opts.csv ? reportCsv(result) : reportText(result);
+  const out = opts.json ? printableJson(result) : opts.csv ? reportCsv(result) : reportText(result) + unreadText(result);
   process.stdout.write(out + '\n');
+  if (result.unread.length) {
+    const n = result.unread.length;
+    throw new CliError(
+      `${n} open case${n === 1 ? '' : 's'} could not be read (${result.unread.map((u) => `${u.ref}: ${u.problem}`).join('; ')}): ${n === 1 ? 'it is' : 'they are'} counted from the case archive where it has them in the period, else not counted; kscp doctor says how to repair ${n === 1 ? 'it' : 'them'}`,
+      EXIT.attention,
+    );
+  }
+}
+
+/** Under the report's tables: the open cases that could not be read, and how they were counted. */
+function unreadText(r: ReportJson): string {
+  if (r.unread.length === 0) return '';
+  return printableLines([
+    '',
+    '',
+    `NEEDS ATTENTION: ${r.unread.length} open case${r.unread.length === 1 ? '' : 's'} could not be read (kscp doctor says how to repair each):`,
+    ...r.unread.map((u) => `  ${u.ref}: ${u.problem}; ${u.countedFromArchive ? 'counted from its last archived record' : 'not counted (not in the case archive for this period)'}`),
+  ]).replace(/\n$/, '');
 }

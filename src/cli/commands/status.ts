@@ -2,8 +2,10 @@
 import type { IncidentView } from '../../process/incident';
 import { formatLondonDateTime, formatShortDate, londonDate } from '../../london';
 import { deadlineWords } from '../../process/stateWords';
-import { printableDeep, printableJson, table } from '../format';
-import { findCase } from '../loadCase';
+import { attentionDetails, type NeedsAttention } from '../caseHealth';
+import { CliError, EXIT } from '../errors';
+import { printable, printableDeep, printableJson, table } from '../format';
+import { findCase, type FoundCase } from '../loadCase';
 
 export interface StatusJson {
   ref: string;
@@ -32,11 +34,21 @@ export interface StatusJson {
   }>;
   events: IncidentView['events'];
   reminders: IncidentView['reminders'];
+  /** What needs attention, with the fix and the commands (docs/operations.md); empty when all is well. */
+  needsAttention: NeedsAttention[];
+  /** The live case could not be read (needsAttention says why): this is its last record in the case archive. */
+  liveUnreadable: boolean;
   /** The rest of the record: route, criteria, flags, every decision, deferrals, corrections, withdrawal. */
   record: Omit<IncidentView, 'ref' | 'stage' | 'deadlines' | 'events' | 'reminders'>;
 }
 
-export function statusJson(view: IncidentView, workflowId: string, workflowStatus: string, source: StatusJson['source'] = 'temporal'): StatusJson {
+export function statusJson(
+  view: IncidentView,
+  workflowId: string,
+  workflowStatus: string,
+  source: StatusJson['source'] = 'temporal',
+  health: Pick<StatusJson, 'needsAttention' | 'liveUnreadable'> = { needsAttention: [], liveUnreadable: false },
+): StatusJson {
   const { ref: _ref, stage: _stage, deadlines: _deadlines, events: _events, reminders: _reminders, ...record } = view;
   return {
     ref: view.ref,
@@ -60,6 +72,7 @@ export function statusJson(view: IncidentView, workflowId: string, workflowStatu
     })),
     events: view.events,
     reminders: view.reminders,
+    ...health,
     record,
   };
 }
@@ -79,19 +92,16 @@ function deadlineLine(d: StatusJson['deadlines'][number]): string[] {
 
 export async function status(ref: string, opts: { json?: boolean }): Promise<void> {
   const found = await findCase(ref);
-  const raw = statusJson(found.view, found.workflowId, found.workflowStatus, found.source);
+  const raw = statusJson(found.view, found.workflowId, found.workflowStatus, found.source, { needsAttention: found.needsAttention, liveUnreadable: found.liveUnreadable });
   if (opts.json) {
     process.stdout.write(printableJson(raw) + '\n');
-    return;
+    return unreadLive(found);
   }
   // For a terminal: everything recorded shown as written, nothing a terminal would obey.
   const json = printableDeep(raw);
-  const where =
-    found.source === 'archive'
-      ? `from the archive: workflow ${json.workflowId} is no longer in Temporal; recorded ${formatLondonDateTime(new Date(found.archivedAt!))}`
-      : `workflow ${json.workflowId}, ${json.workflowStatus.toLowerCase()}`;
   const out = [
-    `Case ${json.ref}: stage ${json.stage} (${where})`,
+    printable(`Case ${json.ref}: stage ${json.stage} (${where(found)})`),
+    ...(found.needsAttention.length ? ['', 'NEEDS ATTENTION:', ...attentionDetails(found.needsAttention).map(printable)] : []),
     '',
     'Deadlines (London time; a date is due by the end of that day):',
     table(['deadline', 'due', 'status', 'met on'], json.deadlines.map(deadlineLine), '  '),
@@ -103,4 +113,22 @@ export async function status(ref: string, opts: { json?: boolean }): Promise<voi
       (json.reminders.length ? ` (latest: ${json.reminders.at(-1)!.deadline} level ${json.reminders.at(-1)!.level}, ${formatLondonDateTime(new Date(json.reminders.at(-1)!.sentAt))})` : ''),
   ];
   process.stdout.write(out.join('\n') + '\n');
+  unreadLive(found);
+}
+
+/** Where the record shown came from, in words (with when the archive's copy was written, for `status`). */
+export function where(found: FoundCase, archivedWhen = true): string {
+  if (found.source === 'temporal') return `workflow ${found.workflowId}, ${found.workflowStatus.toLowerCase()}`;
+  const recorded = formatLondonDateTime(new Date(found.archivedAt!));
+  if (found.liveUnreadable) return `workflow ${found.workflowId}, ${found.workflowStatus.toLowerCase()}, CANNOT BE READ: shown from the case archive, recorded ${recorded}`;
+  return `from the archive: workflow ${found.workflowId} is no longer in Temporal${archivedWhen ? `; recorded ${recorded}` : ''}`;
+}
+
+/** After showing an archived copy of a live case that could not be read: exit 7 with the reason. */
+export function unreadLive(found: FoundCase): void {
+  if (!found.liveUnreadable) return;
+  throw new CliError(
+    `case ${found.view.ref} needs attention: it cannot be read (${found.needsAttention.map((p) => p.problem).join('; ')}); shown from the case archive as last recorded; kscp doctor says how to repair it`,
+    EXIT.attention,
+  );
 }

@@ -2,8 +2,10 @@
 import { formatLondonDateTime } from '../../london';
 import { timelineOf, type TimelineEntry } from '../../process/timeline';
 import { parseRef } from '../context';
-import { printableDeep, printableJson } from '../format';
+import { attentionDetails, type NeedsAttention } from '../caseHealth';
+import { printableJson, printableLines } from '../format';
 import { findCase } from '../loadCase';
+import { unreadLive, where } from './status';
 
 export interface TimelineJson {
   ref: string;
@@ -13,6 +15,10 @@ export interface TimelineJson {
   source: 'temporal' | 'archive';
   stage: string;
   entries: TimelineEntry[];
+  /** What needs attention, with the fix and the commands; empty when all is well. */
+  needsAttention: NeedsAttention[];
+  /** The live case could not be read: these entries are from its last record in the case archive. */
+  liveUnreadable: boolean;
 }
 
 function line(e: TimelineEntry): string {
@@ -23,20 +29,21 @@ function line(e: TimelineEntry): string {
 
 export async function timeline(ref: string, opts: { json?: boolean }): Promise<void> {
   const caseRef = parseRef(ref);
-  const { view, workflowId, workflowStatus, source } = await findCase(caseRef);
+  const found = await findCase(caseRef);
+  const { view, workflowId, workflowStatus, source, needsAttention, liveUnreadable } = found;
   const entries = timelineOf(view);
   if (opts.json) {
-    const json: TimelineJson = { ref: caseRef, workflowId, workflowStatus, source, stage: view.stage, entries };
+    const json: TimelineJson = { ref: caseRef, workflowId, workflowStatus, source, stage: view.stage, entries, needsAttention, liveUnreadable };
     process.stdout.write(printableJson(json) + '\n');
-    return;
+    return unreadLive(found);
   }
   const reminders = entries.filter((e) => e.kind === 'reminder').length;
-  // For a terminal: everything recorded shown as written, nothing a terminal would obey.
-  const shown = printableDeep({ stage: view.stage, workflowId, workflowStatus, entries });
   const out = [
-    `Case ${caseRef}: stage ${shown.stage} (${source === 'archive' ? `from the archive: workflow ${shown.workflowId} is no longer in Temporal` : `workflow ${shown.workflowId}, ${shown.workflowStatus.toLowerCase()}`}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
-    '',
-    ...shown.entries.map(line),
+    `Case ${caseRef}: stage ${view.stage} (${where(found, false)}); ${entries.length - reminders} step${entries.length - reminders === 1 ? '' : 's'} recorded, ${reminders} reminder email${reminders === 1 ? '' : 's'} sent. Times are London time.`,
+    ...(needsAttention.length ? ['', 'NEEDS ATTENTION:', ...attentionDetails(needsAttention), ''] : ['']),
+    ...entries.map(line),
   ];
-  process.stdout.write(out.join('\n') + '\n');
+  // For a terminal: everything recorded shown as written, nothing a terminal would obey.
+  process.stdout.write(printableLines(out));
+  unreadLive(found);
 }
