@@ -10,4 +10,6 @@ module.exports = {
   maxWorkers: 1,
   testTimeout: 120_000,
   slowTestThreshold: 30,
+  // What workers, servers and the SDK say goes to test-artifacts/logs/<test file>.log, printed only when that file fails.
+  reporters: ['default', '<rootDir>/test/helpers/logReporter.js'],
 };

@@ -3,6 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './fixtures';
+import { lineWriter } from './suiteLog';
 
 export interface Run {
   code: number;
@@ -39,13 +40,26 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** A long-running node script from dist/ (the worker, `npm start`), with its output kept. */
+/**
+ * A long-running node script from dist/ (the worker, `npm start`), with its output kept for the
+ * test to read and written to the test file's log (printed only if the file fails: suiteLog.ts).
+ */
 export function startNode(script: string, env: NodeJS.ProcessEnv): Child {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const log = lineWriter(`${path.basename(script, '.js')} ${child.pid ?? '?'}`);
+  const keep = (b: Buffer): void => {
+    output += b.toString();
+    log.write(b.toString());
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      log.end(`(exited: ${signal ?? `code ${code}`})`);
+      resolve(code);
+    }),
+  );
   return {
     process: child,
     output: () => output,

@@ -3,11 +3,11 @@
  * a real SMTP server, and the worker as its own process (dist/workers/main.js), with the test keys.
  * `env` is what the worker got, and what `kscp` needs to reach the same server.
  */
-import path from 'node:path';
 import { startDevServer, type DevServer } from '../../src/toolchain/devServer';
 import { TEST_KEYS } from './fixtures';
 import { freePort, startNode, type Child } from './processes';
 import { startMailbox, type Mailbox } from './smtp';
+import { suiteSideFile } from './suiteLog';
 import { temporalCliPath } from './toolchain';
 
 export interface Stack {
@@ -20,7 +20,7 @@ export interface Stack {
 }
 
 export async function startStack(opts: { namespace: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<Stack> {
-  const server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: opts.namespace, logFile: path.join(opts.dataDir, 'temporal.log') });
+  const server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: opts.namespace, logFile: suiteSideFile('temporal.log') });
   const mailbox = await startMailbox();
   const env: NodeJS.ProcessEnv = {
     KSCP_DATA_DIR: opts.dataDir,

@@ -1,0 +1,3 @@
+export declare const LOG_DIR: string;
+/** The log file of the test file at `testPath` (absolute). */
+export declare function suiteLogFile(testPath: string): string;
