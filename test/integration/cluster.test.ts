@@ -182,7 +182,7 @@ function readmeQueries(): string[] {
 
 it("answers every case-board query of the README from PostgreSQL visibility, each finding the cases it should", async () => {
   const queries = readmeQueries();
-  expect(queries).toHaveLength(7);
+  expect(queries).toHaveLength(8);
   // "Dates are UTC instants: put this week's dates in", as the README tells managers.
   const dated = (q: string): string =>
     q.replace(/BETWEEN '[^']+' AND '[^']+'/, `BETWEEN '${today}T00:00:00Z' AND '${addDays(today, 10)}T23:59:59Z'`).replace(/CloseTime > '[^']+'/, `CloseTime > '${today.slice(0, 4)}-01-01T00:00:00Z'`);
@@ -200,8 +200,14 @@ it("answers every case-board query of the README from PostgreSQL visibility, eac
   const overdue = running.filter(({ s }) => s.deadlines.some((d) => d.status === 'overdue'));
   expect(overdue.map((r) => r.ref)).toEqual([refs.overdue]);
   expect(nextDueWithin.map((r) => r.ref)).toContain(refs.decision);
+  // None of these cases needs attention (every email can go): the query must run on PostgreSQL
+  // visibility (KscpAttention registered by the cluster's setup) and find none; attention.test.ts
+  // shows it finding one on the dev server.
+  const attention = running.filter(({ s }) => s.needsAttention.length > 0);
+  expect(attention).toEqual([]);
   const expected: string[][] = [
     overdue.map((r) => id(r.ref)), // overdue and running
+    attention.map((r) => id(r.ref)), // needing attention, running
     [id(refs.rapidReview)], // in Rapid Review
     nextDueWithin.map((r) => id(r.ref)).sort(), // next deadline in the next 10 days
     [id(refs.lcspr)], // reviews on track
