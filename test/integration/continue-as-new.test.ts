@@ -32,6 +32,7 @@ const TASK_QUEUE = 'continue-as-new-test';
 let server: DevServer;
 let mailbox: Mailbox;
 let worker: Worker;
+let workerConnection: NativeConnection;
 let running: Promise<void>;
 let client: Client;
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
   mailbox = await startMailbox();
   const converter = dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: TEST_KEYS }));
   worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: server.address }),
+    connection: (workerConnection = await NativeConnection.connect({ address: server.address })),
     namespace: NAMESPACE,
     taskQueue: TASK_QUEUE,
     dataConverter: converter,
@@ -70,6 +71,8 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.shutdown();
   await running;
+  // The worker does not own its connection: left open, the SDK's native runtime (and Jest) never exits.
+  await workerConnection?.close();
   await client?.connection.close();
   await mailbox?.close();
   await server?.stop();

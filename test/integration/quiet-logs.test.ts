@@ -2,7 +2,8 @@
  * Test output is for reading: a test file's worker, server and SDK logs go to
  * test-artifacts/logs/<test file>.log and Jest prints them only when that file fails
  * (test/helpers/suiteLog.ts, test/helpers/logReporter.js). Checked by running Jest itself, as
- * `npm test` does, on a fixture test file that makes every kind of noise, once passing and once failing.
+ * `npm test` does, on a fixture test file that makes every kind of noise, once passing and once failing;
+ * and once leaving a native connection open, which must fail the run rather than hang it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,12 +13,12 @@ import { suiteLogFile } from '../helpers/suiteLogFile';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'quiet-logs', 'logs.fixture.ts');
 
-function jest(mode: 'pass' | 'fail'): Promise<{ code: number; output: string }> {
+function jest(mode: 'pass' | 'fail' | 'leak'): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', path.join(REPO_ROOT, 'test', 'fixtures', 'quiet-logs', 'jest.config.js')],
-      { cwd: REPO_ROOT, env: { ...process.env, QUIET_LOGS_FIXTURE: mode, FORCE_COLOR: '0' }, timeout: 90_000 },
+      { cwd: REPO_ROOT, env: { ...process.env, QUIET_LOGS_FIXTURE: mode, FORCE_COLOR: '0', KSCP_TEST_EXIT_GRACE_MS: '3000' }, timeout: 90_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr }),
     );
   });
@@ -53,5 +54,16 @@ describe('a test file’s logs', () => {
     expect(printed).toContain(`(${suiteLogFile(FIXTURE)}) =====`);
     for (const pattern of Object.values(NOISE)) expect(printed).toMatch(pattern);
     expect(printed).toContain('===== end of logs =====');
+  }, 120_000);
+});
+
+describe('a test file that leaves something open', () => {
+  // Tests share Jest's process (maxWorkers 1): an open native connection would keep it alive after a
+  // green run until CI kills it. The reporter fails the run instead, naming what holds the process.
+  it('fails the run shortly after it ends, saying so, instead of hanging', async () => {
+    const run = await jest('leak');
+    expect(run.output).toMatch(/Tests: +1 passed, 1 total/);
+    expect(run.output).toContain('The test run is over but the process is still running 3 s later: a test file left something open');
+    expect(run.code).toBe(1);
   }, 120_000);
 });
