@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       const worker = await startRealWorker(workerEnv(bench, THROUGHPUT_TASK_QUEUE, mail, tmp));
       try {
         if (wanted('kscp')) {
-          log('\n2. kscp latency for one message vs temporal workflow signal');
+          log('\n2. kscp (installed, on PATH) vs the Go temporal CLI: one LA decision, the list');
           done(await kscpLatency(bench, mail, kscpRounds, 2042));
         }
         if (wanted('throughput')) {
