@@ -23,7 +23,8 @@ let source;
 let stat;
 try {
   stat = fs.statSync(bundle);
-  source = fs.readFileSync(bundle, 'utf8');
+  // esbuild writes ASCII only (its default charset): read as one-byte text, with no UTF-8 decoding.
+  source = fs.readFileSync(bundle, 'latin1');
 } catch {
   process.stderr.write(`kscp: not built yet: run \`npm install\` (or \`npm run build\`) in ${root}\n`);
   process.exit(1);
@@ -35,12 +36,22 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-const cacheFile = path.join(cacheDir, `kscp-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.cache`);
+// Two depths of cache: one from a run that used the Temporal client (it holds the client's compiled
+// code too) and one from a run that did not (`kscp --help`, `kscp calendar ...`). The deeper is
+// preferred, and written once a run goes that deep, so a first `kscp --help` does not leave a
+// cache without the client for good.
+const key = `kscp-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}`;
+const cacheFileOf = (depth) => path.join(cacheDir, `${key}-${depth}.cache`);
+let loaded;
 let cachedData;
-try {
-  cachedData = fs.readFileSync(cacheFile);
-} catch {
-  // None yet, or not readable: compile from source.
+for (const depth of ['client', 'local']) {
+  try {
+    cachedData = fs.readFileSync(cacheFileOf(depth));
+    loaded = depth;
+    break;
+  } catch {
+    // None yet, or not readable: compile from source.
+  }
 }
 
 const script = new vm.Script(Module.wrap(source), {
@@ -49,21 +60,29 @@ const script = new vm.Script(Module.wrap(source), {
   // A real `import()` in the bundle (there should be none) loads as it would from a file.
   importModuleDynamically: vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
-const fresh = cachedData === undefined || script.cachedDataRejected === true;
+if (script.cachedDataRejected === true) loaded = undefined;
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;
 bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));
-script.runInThisContext()(bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
+// The bundle's require: Node's for that file, noting whether the Temporal client (gRPC over HTTP/2) was loaded.
+const bundleRequire = Module.createRequire(bundle);
+let usedClient = false;
+const requireForBundle = Object.assign((id) => {
+  if (id === 'http2' || id === 'node:http2') usedClient = true;
+  return bundleRequire(id);
+}, bundleRequire);
+script.runInThisContext()(bundleModule.exports, requireForBundle, bundleModule, bundle, path.dirname(bundle));
 
 /** Keep what V8 compiled in this run for the next; never an error of the command's own. */
-function writeCache() {
+function writeCache(depth) {
+  const cacheFile = cacheFileOf(depth);
   const staging = `${cacheFile}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(staging, data);
     fs.renameSync(staging, cacheFile);
-    // Caches of earlier builds or other Node versions are of no further use.
+    // Caches of earlier builds or other Node versions, and a shallower one, are of no further use.
     for (const name of fs.readdirSync(cacheDir)) {
       if (name.startsWith('kscp-') && name.endsWith('.cache') && name !== path.basename(cacheFile)) fs.rmSync(path.join(cacheDir, name), { force: true });
     }
@@ -80,6 +99,7 @@ function writeCache() {
 bundleModule.exports
   .run(process.argv.slice(2))
   .then((code) => {
-    if (code === 0 && fresh) writeCache();
+    const depth = usedClient ? 'client' : 'local';
+    if (code === 0 && (loaded === undefined || (loaded === 'local' && depth === 'client'))) writeCache(depth);
     process.exitCode = code;
   });
