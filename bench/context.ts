@@ -20,18 +20,21 @@ export const BENCH_KEYS = `bench-${Date.now()}=${randomBytes(32).toString('base6
 export interface Bench {
   tmp: string;
   server: DevServer;
+  /** The dev server's HTTP API port (Temporal's grpc-gateway: the same service as JSON over HTTP). */
+  httpPort: number;
   client: Client;
   log(line: string): void;
 }
 
 export async function startBench(tmp: string, log: (line: string) => void): Promise<Bench> {
-  const server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log') });
+  const httpPort = await freePort();
+  const server = await startDevServer({ binary: temporalCliPath(), port: await freePort(), namespace: NAMESPACE, logFile: path.join(tmp, 'temporal.log'), extraArgs: ['--http-port', String(httpPort)] });
   const client = new Client({
     connection: await Connection.connect({ address: server.address }),
     namespace: NAMESPACE,
     dataConverter: dataConverter(loadKeys('', { KSCP_ENCRYPTION_KEYS: BENCH_KEYS })),
   });
-  return { tmp, server, client, log };
+  return { tmp, server, httpPort, client, log };
 }
 
 /** The environment of the real worker (and of `kscp`) for this bench's dev server and mail sink. */

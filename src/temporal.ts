@@ -3,7 +3,9 @@
  * and `npm start`.
  */
 import { Client, Connection } from '@temporalio/client';
-import { dataConverter, type KeyRing } from './codec';
+import { defaultPayloadConverter, type LoadedDataConverter } from '@temporalio/common';
+import { failureConverter } from '../workflows/failureConverter';
+import { EncryptionCodec, type KeyRing } from './codec';
 import type { TemporalSettings } from './config';
 
 export class TemporalUnreachable extends Error {}
@@ -23,8 +25,25 @@ export async function connect(settings: TemporalSettings, timeoutMs = 5_000): Pr
   }
 }
 
+/**
+ * The client's converters as objects already loaded: the SDK's payload converter, the failure
+ * converter the worker loads by path (workflows/failureConverter.ts) and the encryption codec. Given
+ * paths instead (`dataConverter(ring)` in ./codec), the client would `require()` them at run time:
+ * from kscp's one-file bundle that loads workflows/failureConverter.js from dist/ and, with it, a
+ * second copy of @temporalio/common from node_modules.
+ */
+export function clientConverter(ring: KeyRing): LoadedDataConverter {
+  return { payloadConverter: defaultPayloadConverter, failureConverter, payloadCodecs: [new EncryptionCodec(ring, 'client')] };
+}
+
+/** A client on `connection` whose payloads are encrypted with `ring`. */
+export function clientOn(connection: Connection, settings: TemporalSettings, ring: KeyRing): Client {
+  // The SDK takes a loaded converter as it is (its options' type names only the one with paths).
+  const loaded: LoadedDataConverter = clientConverter(ring);
+  return new Client({ connection, namespace: settings.namespace, dataConverter: loaded });
+}
+
 /** A client whose payloads are encrypted with `ring`. */
 export async function connectClient(settings: TemporalSettings, ring: KeyRing): Promise<Client> {
-  const connection = await connect(settings);
-  return new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter(ring) });
+  return clientOn(await connect(settings), settings, ring);
 }

@@ -205,7 +205,7 @@ export function accessLines(settings: Settings, temporalAddress: string, parts: 
   const { namespace } = settings.temporal;
   const lines: string[] = [];
   const { ui, codec, mail, board } = parts;
-  if (ui) lines.push(`  Temporal Web UI (cases):   ${ui.url}/namespaces/${namespace}/workflows   (read-only: record steps with npx kscp)`);
+  if (ui) lines.push(`  Temporal Web UI (cases):   ${ui.url}/namespaces/${namespace}/workflows   (read-only: record steps with kscp)`);
   if (board) lines.push(`  Case board (managers):     ${board.url}/   (open cases, this week; each case links to the Web UI)`);
   if (codec) {
     lines.push(`  Codec server (decrypts case details for the Web UI): ${codec.server.url}`);

@@ -94,8 +94,8 @@ async function main(): Promise<void> {
     for (const line of accessLines(settings, temporal.address, { ui, codec, mail, board })) say(line);
     say(`  Temporal:                  ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`);
     if (server) say(`  Data:                      ${settings.dataDir} (temporal.db, keys.json, codec-token, temporal.log, temporal-ui.log, maildev.log)`);
-    say(`  Case archive:              ${worker.archive.where}   (closed cases after Temporal's retention; npx kscp report)`);
-    say('  Record a case:             npx kscp notify --file examples/incident.json   (npx kscp --help for more)');
+    say(`  Case archive:              ${worker.archive.where}   (closed cases after Temporal's retention; kscp report)`);
+    say('  Record a case:             kscp notify --file examples/incident.json   (kscp --help for more; `npm link` once puts kscp on PATH)');
     say('Press Ctrl-C to stop. Open cases carry on at the next npm start.');
     launch.startedAll();
     await runIncidentWorker(worker);

@@ -137,9 +137,9 @@ async function main(): Promise<void> {
     say(`                             server ${TEMPORAL_SERVER_VERSION}: ${SERVICES.map((s) => `${s} (pid ${cluster.services[s].pid})`).join(', ')}`);
     say(`  PostgreSQL:                ${pg}, user ${DB_USER} (password in ${path.join(dir, 'postgres-password')}), databases ${Object.values(DATABASES).join(', ')}`);
     say(`  Workers:                   ${workers.map((w) => `${w.spec.name} (pid ${w.pid}, log ${w.spec.logFile})`).join(', ')}`);
-    say(`  Case archive:              database ${DATABASES.archive} on ${pg}, shared by the workers; for \`kscp report\`: KSCP_ARCHIVE_URL=$(cat ${archiveUrlFile}) npx kscp report ...`);
+    say(`  Case archive:              database ${DATABASES.archive} on ${pg}, shared by the workers; for \`kscp report\`: KSCP_ARCHIVE_URL=$(cat ${archiveUrlFile}) kscp report ...`);
     say(`  Data and logs:             ${dir}`);
-    say('  Record a case:             npx kscp notify --file examples/incident.json   (npx kscp --help for more)');
+    say('  Record a case:             kscp notify --file examples/incident.json   (kscp --help for more; `npm link` once puts kscp on PATH)');
     say('Press Ctrl-C to stop. Open cases carry on at the next npm run start:cluster.');
     launch.startedAll();
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

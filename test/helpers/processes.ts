@@ -12,7 +12,7 @@ export interface Run {
   ms: number;
 }
 
-/** `kscp ...args` exactly as `npx kscp` runs it (bin/kscp.js over the compiled code). */
+/** `kscp ...args` exactly as the installed `kscp` runs it (bin/kscp.js: the bundled command, from its code cache). */
 export function kscp(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {

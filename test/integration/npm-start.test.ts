@@ -75,7 +75,7 @@ it('starts everything, catches the reminder email, prints a Go CLI command that 
   try {
     await first.waitForOutput(/Press Ctrl-C to stop/, 90_000);
     const banner = first.output();
-    expect(banner).toContain(`Temporal Web UI (cases):   http://127.0.0.1:${ports.ui}/namespaces/kscp/workflows   (read-only: record steps with npx kscp)`);
+    expect(banner).toContain(`Temporal Web UI (cases):   http://127.0.0.1:${ports.ui}/namespaces/kscp/workflows   (read-only: record steps with kscp)`);
     expect(banner).toContain(`Mail catcher (reminders):  http://127.0.0.1:${ports.mailUi}/index.html`);
     expect(banner).toContain(`Created the encryption key file ${path.join(data, 'keys.json')}`);
     expect(banner).toContain(`Codec server (decrypts case details for the Web UI): http://127.0.0.1:${ports.codec}`);
