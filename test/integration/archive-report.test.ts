@@ -5,7 +5,7 @@
  * produces for late and on-time steps. Fictional cases:
  *   A: Panel notified 2 working days late, Rapid Review on time, then withdrawn (closed);
  *   B: not notifiable (closed at once), then deleted from Temporal, as its retention would;
- *   C: Panel notified on time, Rapid Review not submitted: overdue by 5 working days today;
+ *   C: Panel notified on time, Rapid Review not submitted: overdue by 5 working days on the last working day;
  *   E: eCase form 3 hours late, written at a -05:00 offset; not notifiable, Ofsted told 2 working
  *      days late in the step that closed the case;
  *   L: a care leaver's death alone, notified on time (closed, no Rapid Review);
@@ -50,10 +50,13 @@ let panelLate: string;
 let panelOnTime: string;
 let rapidReviewDue: string;
 let cal: Awaited<ReturnType<typeof loadCalendar>>;
+/** Dates are counted back from the last working day, so "5 working days late so far" holds on a weekend too. */
+let lastWorkingDay: string;
 
 beforeAll(async () => {
   cal = await loadCalendar(SHIPPED_CALENDAR);
-  aware = cal.subtractWorkingDays(today, 20);
+  lastWorkingDay = cal.workingDayOnOrBefore(today);
+  aware = cal.subtractWorkingDays(lastWorkingDay, 20);
   panelLate = cal.addWorkingDays(aware, 7);
   panelOnTime = cal.addWorkingDays(aware, 3);
   rapidReviewDue = cal.addWorkingDays(aware, 15);
@@ -199,7 +202,7 @@ const P = nextRef(2026);
 
 /** The dates of case P, whose LCSPR ran over a year: back-dated from today with the shipped calendar. */
 function lcsprDates() {
-  const published = cal.subtractWorkingDays(today, 15);
+  const published = cal.subtractWorkingDays(lastWorkingDay, 15);
   const initiated = addMonths(published, -10);
   const pAware = cal.subtractWorkingDays(initiated, 40);
   const w = (from: string, n: number) => cal.addWorkingDays(from, n);
@@ -232,7 +235,7 @@ let awareE: string;
 describe('cases recorded late and on time through kscp, with dates in the past', () => {
   beforeAll(() => {
     p = lcsprDates();
-    awareE = cal.subtractWorkingDays(today, 25);
+    awareE = cal.subtractWorkingDays(lastWorkingDay, 25);
   });
 
   it('E: an eCase form 3 hours late written at -05:00; not notifiable, Ofsted told 2 working days late as the case closed', async () => {
