@@ -4,6 +4,11 @@ import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
 
+const NOT_SANDBOX_SAFE = { group: ['node:*', 'date-holidays', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not sandbox-safe.' };
+const PROCESS_SELF_CONTAINED = { group: ['../*'], message: 'src/process is sandbox-safe and self-contained: data that can change (calendar, directory, time zones) is read in activities.', allowTypeImports: true };
+// Every module in the workflow bundle is instantiated again for each cached case: zod would cost megabytes a case.
+const NO_ZOD = { group: ['zod', 'zod/*', './schemas', '**/process/schemas'], message: 'zod stays out of the workflow bundle: check inputs with src/process/inputs.ts (schemas.ts is for kscp and the client).', allowTypeImports: true };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -38,12 +43,16 @@ export default tseslint.config(
         'error',
         {
           paths: NODE_BUILTINS.flatMap((m) => [{ name: m }, { name: `node:${m}` }]),
-          patterns: [
-            { group: ['node:*', 'date-holidays', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not sandbox-safe.' },
-            { group: ['../*'], message: 'src/process is sandbox-safe and self-contained: data that can change (calendar, directory, time zones) is read in activities.', allowTypeImports: true },
-          ],
+          patterns: [NOT_SANDBOX_SAFE, PROCESS_SELF_CONTAINED, NO_ZOD],
         },
       ],
+    },
+  },
+  {
+    // The zod schemas for kscp and the client live beside the process they describe, outside the bundle.
+    files: ['src/process/schemas.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: NODE_BUILTINS.flatMap((m) => [{ name: m }, { name: `node:${m}` }]), patterns: [NOT_SANDBOX_SAFE, PROCESS_SELF_CONTAINED] }],
     },
   },
   {
@@ -55,8 +64,9 @@ export default tseslint.config(
         {
           paths: NODE_BUILTINS.flatMap((m) => [{ name: m }, { name: `node:${m}` }]),
           patterns: [
-            { group: ['node:*', 'date-holidays', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not sandbox-safe.' },
+            NOT_SANDBOX_SAFE,
             { group: ['../src/*', '!../src/process', '../activities/*', '../workers/*'], message: 'Workflows import src/process only (activities as types).', allowTypeImports: true },
+            NO_ZOD,
           ],
         },
       ],

@@ -135,8 +135,9 @@ export interface Settings {
   /**
    * How many open cases the worker keeps in memory between their tasks (Temporal's sticky cache).
    * A case not kept is replayed from its short history when it next wakes: cheap, as a case wakes
-   * a few times a day at most. Each kept case costs about 1.5 MB (its own copy of the workflow
-   * code's modules), and the SDK's default grows with the machine's memory (over 2,000 here).
+   * a few times a day at most. Each kept case costs about 170 KB of heap (its own copy of the
+   * workflow modules it imports, without zod since src/process/inputs.ts; 2.6 MB with zod), and
+   * the SDK's default grows with the machine's memory (over 2,000 here).
    */
   maxCachedWorkflows: number;
 }

@@ -4,12 +4,11 @@
  * something done (so not in the future), what it must be consistent with, and the clocks it moves.
  * A statutory due date moves only through a correction of the facts it is computed from.
  */
-import { z } from 'zod';
 import { CRITERION_IDS, type Criterion } from './criteria';
 import type { IsoDate } from './dates';
 import { findDeadline, step, type Outcome } from './engine';
 import type { IncidentState } from './incident';
-import { AgencyIdSchema, AmendSchema, InstantSchema, IsoDateSchema } from './schemas';
+import { AgencyIdInput, AmendInput, commaList, CriterionInput, InstantInput, IsoDateInput, TrueFalseText, type Check } from './inputs';
 import { OPEN_STAGES } from './stages';
 import type { DeadlineName } from './timescales';
 
@@ -24,7 +23,7 @@ interface FieldSpec<V> {
   /** What the value must look like, in words. */
   readonly expects: string;
   /** Reads the typed text. */
-  readonly value: z.ZodType<V>;
+  readonly value: Check<V>;
   /** A date or time of something that happened: it cannot be in the future. */
   readonly past?: boolean;
   /** The current value as text, or why the field cannot be corrected yet. */
@@ -45,8 +44,8 @@ export interface Amendable {
 
 function field<V>(spec: FieldSpec<V>): Amendable {
   const parse = (text: string): { ok: true; v: V } | { ok: false } => {
-    const r = spec.value.safeParse(text);
-    return r.success ? { ok: true, v: r.data } : { ok: false };
+    const r = spec.value(text);
+    return r.ok ? { ok: true, v: r.value } : { ok: false };
   };
   return {
     expects: spec.expects,
@@ -68,13 +67,9 @@ function field<V>(spec: FieldSpec<V>): Amendable {
 
 const DATE = 'a date YYYY-MM-DD';
 const INSTANT = 'a date and time with offset, e.g. 2026-03-02T14:30:00Z';
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-const list = <T>(item: z.ZodType<T, string>) =>
-  z
-    .string()
-    .transform((v) => v.split(',').map((x) => x.trim()))
-    .pipe(z.array(item).min(1));
-const criterion = z.enum(CRITERION_IDS);
+const bool = TrueFalseText;
+const list = commaList;
+const criterion = CriterionInput;
 
 /** Day 0 of these clocks moves to `start`. */
 const moveAll = (kinds: readonly Moved[], start: string): Effects => ({ moves: kinds.map((kind) => ({ kind, start })) });
@@ -84,7 +79,7 @@ const remeet = (s: IncidentState, kind: Remet, on: IsoDate): Effects => (findDea
 const AMENDABLE = {
   laAwareOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.laAwareOn,
     check: (s, v) => (v < s.incidentDate ? `the LA cannot have become aware (${v}) before the incident (${s.incidentDate})` : undefined),
@@ -95,7 +90,7 @@ const AMENDABLE = {
   }),
   incidentDate: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.incidentDate,
     check: (s, v) => (v > s.laAwareOn ? `the incident (${v}) cannot be after the LA became aware (${s.laAwareOn})` : undefined),
@@ -106,21 +101,21 @@ const AMENDABLE = {
   }),
   knownAt: field<string>({
     expects: INSTANT,
-    value: InstantSchema,
+    value: InstantInput,
     past: true,
     current: (s) => findDeadline(s, 'ecase-form')?.clock.start ?? '',
     apply: (_s, v) => moveAll(['ecase-form'], v),
   }),
   formReceivedAt: field<string>({
     expects: INSTANT,
-    value: InstantSchema,
+    value: InstantInput,
     past: true,
     current: (s) => findDeadline(s, 'ecase-form')?.metAt ?? '',
     apply: (_s, v) => ({ meets: [{ kind: 'ecase-form', on: v.slice(0, 10), at: v }] }),
   }),
   panelNotifiedOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.laDecision?.panelNotifiedOn ?? { refused: 'the Panel notification has not been recorded (la-decision)' },
     check: (s, v) => (v < s.laAwareOn ? `the Panel cannot have been notified (${v}) before the LA became aware (${s.laAwareOn})` : undefined),
@@ -131,7 +126,7 @@ const AMENDABLE = {
   }),
   ofstedNotifiedOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.laDecision?.ofstedNotifiedOn ?? { refused: "Ofsted's notification has not been recorded (la-decision or ofsted-notified)" },
     check: (s, v) => (v < s.laAwareOn ? `Ofsted cannot have been notified (${v}) before the LA became aware (${s.laAwareOn})` : undefined),
@@ -142,7 +137,7 @@ const AMENDABLE = {
   }),
   careLeaverNotifiedOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.careLeaverNotifiedOn ?? { refused: 'the notification of the care leaver’s death has not been recorded (care-leaver-notified)' },
     check: (s, v) => (v < s.laAwareOn ? `they cannot have been notified (${v}) before the LA became aware (${s.laAwareOn})` : undefined),
@@ -153,7 +148,7 @@ const AMENDABLE = {
   }),
   rapidReviewMeetingOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.rapidReview?.meetingOn ?? { refused: 'the Rapid Review has not been recorded (rapid-review)' },
     check: (s, v) => (v > s.rapidReview!.submittedOn ? `the meeting (${v}) cannot be after the template was submitted (${s.rapidReview!.submittedOn})` : v < s.laAwareOn ? `the meeting (${v}) cannot be before the LA became aware (${s.laAwareOn})` : undefined),
@@ -164,7 +159,7 @@ const AMENDABLE = {
   }),
   rapidReviewSubmittedOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.rapidReview?.submittedOn ?? { refused: 'the Rapid Review has not been recorded (rapid-review)' },
     check: (s, v) => (v < s.rapidReview!.meetingOn ? `the template cannot have been submitted (${v}) before the meeting (${s.rapidReview!.meetingOn})` : undefined),
@@ -175,7 +170,7 @@ const AMENDABLE = {
   }),
   lcsprInitiatedOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.lcspr?.initiatedOn ?? { refused: 'the LCSPR has not been initiated (lcspr-start)' },
     apply: (s, v) => {
@@ -185,7 +180,7 @@ const AMENDABLE = {
   }),
   plannedPublicationOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     current: (s) =>
       s.publication ? { refused: `the report was published on ${s.publication.on}: correct publishedOn instead` } : (s.signOff?.executive?.plannedPublicationOn ?? { refused: 'no publication is planned (executive-signoff)' }),
     check: (s, v) => (v <= s.signOff!.executive!.on ? `the planned publication (${v}) must be after the Executive decision (${s.signOff!.executive!.on})` : undefined),
@@ -196,7 +191,7 @@ const AMENDABLE = {
   }),
   publishedOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.publication?.on ?? { refused: 'the report has not been published (published)' },
     check: (s, v) => (s.signOff?.executive && v < s.signOff.executive.on ? `publication (${v}) cannot be before the Executive decision (${s.signOff.executive.on})` : undefined),
@@ -207,7 +202,7 @@ const AMENDABLE = {
   }),
   reportSentOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.signOff?.reportSentOn ?? { refused: 'the report to the National Panel has not been recorded (report-sent)' },
     apply: (s, v) => {
@@ -217,7 +212,7 @@ const AMENDABLE = {
   }),
   reportToSecretaryOfStateOn: field<IsoDate>({
     expects: DATE,
-    value: IsoDateSchema,
+    value: IsoDateInput,
     past: true,
     current: (s) => s.signOff?.reportToSecretaryOfStateOn ?? { refused: 'the report to the Secretary of State has not been recorded (report-sent)' },
     apply: (s, v) => {
@@ -245,7 +240,7 @@ const AMENDABLE = {
   }),
   notifyingAgency: field<string>({
     expects: 'an agency id, e.g. police',
-    value: AgencyIdSchema,
+    value: AgencyIdInput,
     current: (s) => s.notifyingAgency,
     apply: (s, v) => {
       s.notifyingAgency = v;
@@ -254,7 +249,7 @@ const AMENDABLE = {
   }),
   agenciesInvolved: field<string[]>({
     expects: 'agency ids separated by commas, e.g. police,health',
-    value: list(AgencyIdSchema),
+    value: list(AgencyIdInput),
     current: (s) => s.agenciesInvolved.join(','),
     apply: (s, v) => {
       s.agenciesInvolved = [...new Set(v)];
@@ -291,7 +286,7 @@ export function amendableFor(s: IncidentState, name: string): Amendable | undefi
   if (d?.clock.timescale !== 'info-request') return undefined;
   return field<IsoDate>({
     expects: 'a date YYYY-MM-DD (the new due date)',
-    value: IsoDateSchema,
+    value: IsoDateInput,
     current: () => (d.status === 'open' ? (d.clock.setDue ?? '') : { refused: `${name} is ${d.status}` }),
     check: (_s, v) => (v <= d.clock.start ? `the due date must be after the date of the request (${d.clock.start})` : undefined),
     apply: (_s, v) => {
@@ -306,7 +301,7 @@ export const AmendStep = step({
   description: 'A correction of a fact or date; the deadlines computed from it are recomputed',
   from: OPEN_STAGES,
   clocks: { moves: MOVES, meets: REMEETS, opens: ['care-leaver-notification'], cancels: ['care-leaver-notification'] },
-  input: AmendSchema,
+  input: AmendInput,
   ready: (s, a) => {
     const f = amendableFor(s, a.field);
     if (!f) return undefined;

@@ -10,7 +10,7 @@
 import { CRITERION_TITLES, type Criterion } from './criteria';
 import type { IncidentState } from './incident';
 import { ROUTE_TITLES, STAGE_TITLES } from './stages';
-import type { IncidentForm } from './schemas';
+import type { IncidentForm } from './inputs';
 import { lateWords, overdueWords, WORDS } from './stateWords';
 
 export { STAGE_TITLES, ROUTE_TITLES } from './stages';

@@ -9,11 +9,10 @@
  *
  * Pure functions over the plain-JSON case; no Node imports.
  */
-import type { z } from 'zod';
 import type { IsoDate } from './dates';
 import type { DeadlineState, IncidentState } from './incident';
 import { agencyContact, type Role } from './roles';
-import { firstIssue } from './schemas';
+import { problemLine, type Check } from './inputs';
 import type { Route, Stage } from './stages';
 import { kindOf, timescale, type DeadlineName, type TimescaleName } from './timescales';
 
@@ -76,7 +75,8 @@ export interface Step<T, From extends Stage, To extends Stage, KO extends Kind, 
   readonly stays?: boolean;
   /** The clocks it may change, as docs/lifecycle.md shows them. */
   readonly clocks: { readonly opens?: readonly KO[]; readonly meets?: readonly KM[]; readonly cancels?: readonly KC[]; readonly moves?: readonly KV[] };
-  readonly input: z.ZodType<T>;
+  /** Checks the message: the workflow's update validator and signal handler refuse what it refuses, with its words. */
+  readonly input: Check<T>;
   /** Date fields that record something done, so cannot be in the future. */
   readonly pastDates?: readonly (keyof T & string)[];
   /** Case facts that must hold (besides the stage), or why not: refused as WrongStage. */
@@ -197,9 +197,9 @@ function stageRefusal(s: IncidentState, name: string, st: AnyStep): string {
 /** Why `input` does not fit the case as step `name`, or undefined if it does. */
 export function checkStep(name: string, st: AnyStep, s: IncidentState, input: unknown, ctx: StepContext): Refusal | undefined {
   if (!(st.from as readonly Stage[]).includes(s.stage)) return { kind: 'WrongStage', message: stageRefusal(s, name, st) };
-  const parsed = st.input.safeParse(input);
-  if (!parsed.success) return { kind: 'InvalidInput', message: firstIssue(parsed.error) };
-  const msg = parsed.data as Record<string, unknown>;
+  const parsed = st.input(input);
+  if (!parsed.ok) return { kind: 'InvalidInput', message: problemLine(parsed) };
+  const msg = parsed.value as Record<string, unknown>;
   const notReady = st.ready?.(s, msg, ctx);
   if (notReady) return { kind: 'WrongStage', message: `case ${s.ref}: ${notReady}` };
   for (const field of st.pastDates ?? []) {
@@ -216,8 +216,8 @@ export function checkStep(name: string, st: AnyStep, s: IncidentState, input: un
  * became required replays with the input as it was accepted then.
  */
 export function applyStep(st: AnyStep, s: IncidentState, input: unknown, ctx: StepContext): string {
-  const parsed = st.input.safeParse(input);
-  const msg = parsed.success ? parsed.data : input;
+  const parsed = st.input(input);
+  const msg = parsed.ok ? parsed.value : input;
   const outcome = st.apply(s, msg, ctx);
   if (outcome.to !== undefined && !((st.to ?? []) as readonly Stage[]).includes(outcome.to)) {
     // The compiler prevents this; a step edited with a cast would still be caught here, loudly.

@@ -5,7 +5,7 @@
 import type { Criterion } from './criteria';
 import type { IsoDate } from './dates';
 import type { Role } from './roles';
-import type { Defer, ExecutiveSignoff, IncidentForm, LaDecision, LcsprStart, NationalReviewer, PanelResponse, Published, RapidReview, Withdraw } from './schemas';
+import type { Defer, ExecutiveSignoff, IncidentForm, LaDecision, LcsprStart, NationalReviewer, PanelResponse, Published, RapidReview, Withdraw } from './inputs';
 import type { Route, Stage } from './stages';
 import type { DeadlineName, ReminderLevel, TimescaleName } from './timescales';
 

@@ -7,7 +7,7 @@ import { careLeaverOnly } from './criteria';
 import { newDeadline, type StepContext } from './engine';
 import { workflowIdFor, type IncidentInput, type IncidentState } from './incident';
 import { refusedPayloadReason } from './payloads';
-import { firstIssue, formConsistency, IncidentFormFields, isInstant } from './schemas';
+import { formConsistency, IncidentFormInput, isInstant, problemLine } from './inputs';
 
 /** How long after `kscp notify` checked a form its workflow may start: longer is a copy of an old start. */
 export const START_WINDOW_MS = 10 * 60_000;
@@ -21,11 +21,11 @@ export function startRefusal(input: unknown, workflowId: string, startedAt: Date
   if (marker) return marker;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'the input is not an eCase form ({form, formReceivedAt}): start cases with kscp notify';
   const { form, formReceivedAt, checkedAt } = input as Record<string, unknown>;
-  const parsed = IncidentFormFields.safeParse(form);
-  if (!parsed.success) return `the eCase form is not valid (${firstIssue(parsed.error, 'form.')})`;
-  const inconsistent = formConsistency(parsed.data)[0];
+  const parsed = IncidentFormInput(form);
+  if (!parsed.ok) return `the eCase form is not valid (${problemLine(parsed, 'form.')})`;
+  const inconsistent = formConsistency(parsed.value)[0];
   if (inconsistent) return `the eCase form is not valid (form.${inconsistent.path}: ${inconsistent.message})`;
-  if (workflowId !== workflowIdFor(parsed.data.ref)) return `the workflow id ${workflowId} does not match the form's reference (${workflowIdFor(parsed.data.ref)})`;
+  if (workflowId !== workflowIdFor(parsed.value.ref)) return `the workflow id ${workflowId} does not match the form's reference (${workflowIdFor(parsed.value.ref)})`;
   if (typeof formReceivedAt !== 'string' || !isInstant(formReceivedAt)) return 'formReceivedAt is not a date and time with an offset';
   if (rules === 2) return undefined;
   if (typeof checkedAt !== 'string' || !isInstant(checkedAt)) return 'the start did not come through kscp notify (no record of its checks): start cases with kscp notify';
@@ -38,8 +38,8 @@ export function startRefusal(input: unknown, workflowId: string, startedAt: Date
 /** The case as it stands the moment the eCase form is recorded: waiting for the LA's decision. */
 export function openCase(input: IncidentInput, ctx: Pick<StepContext, 'now'>): IncidentState {
   // Checked by startRefusal for new cases; a history recorded before a rule tightened replays as it was.
-  const parsed = IncidentFormFields.safeParse(input.form);
-  const form = parsed.success ? parsed.data : input.form;
+  const parsed = IncidentFormInput(input.form);
+  const form = parsed.ok ? parsed.value : input.form;
   const now = ctx.now.toISOString();
   const careLeaver = form.criteria.includes('care-leaver-death');
   const onlyCareLeaver = careLeaverOnly(form.criteria);

@@ -1,6 +1,8 @@
 /**
  * The input of every step, as zod schemas: the eCase form, and each message the Business Unit
- * records. The workflow's validators and the `kscp` command use the same schemas.
+ * records, for the `kscp` command and the client. The workflow checks the same inputs with the
+ * hand-written checks in ./inputs.ts (zod stays out of the workflow bundle: a cached case would
+ * carry its modules); test/unit/inputs.test.ts holds the two to the same answers and messages.
  *
  * Text is plain: names and short texts are one line; paragraphs (reasons, rationales, the summary)
  * may hold line breaks. No field accepts control characters (escape sequences, carriage returns,
@@ -11,26 +13,66 @@
  * so the same rule reads the same everywhere.
  */
 import { z } from 'zod';
-import { CHILD_DEATH_CRITERIA, CRITERION_IDS } from './criteria';
-import { CALENDAR_YEARS, isIsoDate, type IsoDate } from './dates';
+import { CRITERION_IDS } from './criteria';
+import { CALENDAR_YEARS, isIsoDate } from './dates';
+import {
+  controlCharacterProblem,
+  DEFAULT_REF_PATTERN,
+  formConsistency,
+  isInstant,
+  normaliseRef,
+  OFSTED_DECISIONS,
+  PANEL_DECISIONS,
+  PUBLICATION_DECISIONS,
+  RAPID_REVIEW_OUTCOMES,
+  REPORT_RECIPIENTS,
+  LCSPR_METHODOLOGIES,
+  SAFE_REF,
+  VIEWS_FROM,
+  WITHDRAWAL_REASONS,
+  INSTANT_HELP,
+} from './inputs';
+import type { StepInputs, StepName } from './steps';
+
+export {
+  DEFAULT_REF_PATTERN,
+  formConsistency,
+  isInstant,
+  LCSPR_METHODOLOGIES,
+  normaliseRef,
+  OFSTED_DECISIONS,
+  PANEL_DECISIONS,
+  PUBLICATION_DECISIONS,
+  RAPID_REVIEW_OUTCOMES,
+  REPORT_RECIPIENTS,
+  SAFE_REF,
+  VIEWS_FROM,
+  WITHDRAWAL_REASONS,
+};
+export type {
+  Amend,
+  Defer,
+  Delay,
+  DoneOn,
+  ExecutiveSignoff,
+  IncidentForm,
+  InfoReceived,
+  InfoRequest,
+  LaDecision,
+  LcsprStart,
+  NationalReport,
+  NationalReviewer,
+  PanelResponse,
+  Published,
+  RapidReview,
+  ReportSent,
+  Views,
+  Withdraw,
+} from './inputs';
 
 const inCalendarYears = (d: string): boolean => Number(d.slice(0, 4)) >= CALENDAR_YEARS.first && Number(d.slice(0, 4)) <= CALENDAR_YEARS.last;
 
 // Plain text -----------------------------------------------------------------------------------
-
-/** Control characters (C0 but tab and newline, DEL, C1), line/paragraph separators, bidirectional controls. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-const NEWLINE_OR_TAB = /[\n\t]/;
-
-function controlCharacterProblem(text: string, paragraph: boolean): string | undefined {
-  const bad = CONTROL.exec(text) ?? (paragraph ? null : NEWLINE_OR_TAB.exec(text));
-  if (!bad) return undefined;
-  const code = `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  return paragraph
-    ? `contains a control character (${code} at character ${bad.index + 1}): use plain text; line breaks are allowed`
-    : `contains a control character (${code} at character ${bad.index + 1}): use one line of plain text`;
-}
 
 /** One line of plain text, trimmed, 1 to `max` characters. */
 export function line(what: string, max: number) {
@@ -65,30 +107,12 @@ export const IsoDateSchema = z
   .refine(isIsoDate, { error: (i) => `${JSON.stringify(i.input)} is not a real date written YYYY-MM-DD` })
   .refine((d) => !isIsoDate(d) || inCalendarYears(d), { error: (i) => `${String(i.input)} is outside the years the working-day calendar covers (${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last})` });
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const INSTANT_HELP = 'a date and time with its offset, e.g. 2026-03-02T14:30:00Z or 2026-06-02T14:30:00+01:00';
-
-/** True when `s` is a date and time with an offset that names a real instant. */
-export function isInstant(s: string): boolean {
-  return INSTANT.test(s) && isIsoDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
-}
-
 /** An instant with its offset; stored as UTC (the offset it was written in does not matter). */
 export const InstantSchema = z
   .string({ error: (i) => (i.input === undefined ? `is required: ${INSTANT_HELP}` : `must be ${INSTANT_HELP}`) })
   .refine(isInstant, { error: (i) => `${JSON.stringify(i.input)} is not ${INSTANT_HELP}` })
   .refine((s) => !isInstant(s) || inCalendarYears(new Date(s).toISOString()), { error: (i) => `${String(i.input)} is outside the years the working-day calendar covers (${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last})` })
   .transform((s) => new Date(s).toISOString());
-
-/** The partnership's reference format (config may set another; see src/config.ts). */
-export const DEFAULT_REF_PATTERN = /^KSCP-\d{4}-\d{3,4}$/;
-/** What any reference must look like to be safe in a workflow id, a file name and a terminal. */
-export const SAFE_REF = /^[A-Z][A-Z0-9]{0,15}(-[A-Z0-9]{1,16}){0,4}$/;
-
-/** Trimmed and in capitals: how a reference is stored, whatever case it was typed in. */
-export function normaliseRef(ref: string): string {
-  return ref.trim().toUpperCase();
-}
 
 export const RefSchema = z
   .string({ error: 'must be the partnership reference, e.g. KSCP-2026-014' })
@@ -139,28 +163,6 @@ export const IncidentFormFields = z.strictObject({
   agenciesInvolved: z.array(AgencyIdSchema, { error: (i) => (i.input === undefined ? 'is required' : 'must be a list of agency ids') }).min(1, { error: 'name at least one agency id' }).max(40),
   summary: paragraph('text (what happened, for the case record)'),
 });
-export type IncidentForm = z.output<typeof IncidentFormFields>;
-
-type FormIssue = { path: string; message: string };
-
-/** What cannot be true of a form, whatever day it is: dates out of order, death criteria without a death, repeats. */
-export function formConsistency(f: IncidentForm): FormIssue[] {
-  const issues: FormIssue[] = [];
-  if (f.laAwareOn < f.incidentDate) issues.push({ path: 'laAwareOn', message: `the LA cannot have become aware (${f.laAwareOn}) before the incident (${f.incidentDate})` });
-  if (isIsoDate(f.incidentDate) && isInstant(f.knownAt) && f.knownAt.slice(0, 10) < addDaysText(f.incidentDate, -1))
-    issues.push({ path: 'knownAt', message: `the agency cannot have known (${f.knownAt}) before the incident (${f.incidentDate})` });
-  if (f.formReceivedAt !== undefined && Date.parse(f.formReceivedAt) < Date.parse(f.knownAt))
-    issues.push({ path: 'formReceivedAt', message: `the form cannot arrive (${f.formReceivedAt}) before the agency knew (${f.knownAt})` });
-  const deathOnly = f.criteria.filter((k) => CHILD_DEATH_CRITERIA.includes(k));
-  if (!f.childDied && deathOnly.length > 0) issues.push({ path: 'criteria', message: `${deathOnly.join(', ')} needs childDied: true (it applies only when a child has died)` });
-  if (new Set(f.criteria).size !== f.criteria.length) issues.push({ path: 'criteria', message: 'lists a criterion twice' });
-  if (new Set(f.agenciesInvolved).size !== f.agenciesInvolved.length) issues.push({ path: 'agenciesInvolved', message: 'lists an agency twice' });
-  return issues;
-}
-
-function addDaysText(date: IsoDate, n: number): IsoDate {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** What the outside world contributes to validation: today's London date, now, the agencies in the directory. */
 export interface ValidationContext {
@@ -203,15 +205,6 @@ export function incidentFormSchema(ctx: ValidationContext) {
 }
 
 // The steps' inputs ----------------------------------------------------------------------------
-
-export const RAPID_REVIEW_OUTCOMES = ['local-review', 'recommend-national-review', 'no-further-review'] as const;
-export const PANEL_DECISIONS = ['local-review', 'national-review', 'no-further-review'] as const;
-export const LCSPR_METHODOLOGIES = ['case-authored', 'thematic', 'multi-agency-audit', 'learning-event'] as const;
-export const PUBLICATION_DECISIONS = ['publish', 'improvements-only', 'not-publish'] as const;
-export const VIEWS_FROM = ['practitioners', 'family'] as const;
-export const WITHDRAWAL_REASONS = ['recorded-in-error', 'criteria-not-met', 'other'] as const;
-export const OFSTED_DECISIONS = ['required', 'not-required'] as const;
-export const REPORT_RECIPIENTS = ['panel', 'secretary-of-state', 'both'] as const;
 
 /** The LA's decision on notification (and on Ofsted), as recorded by the Business Unit. */
 export const LaDecisionSchema = z
@@ -274,24 +267,6 @@ export const AmendSchema = z.strictObject({
   by: Staff,
 });
 
-export type LaDecision = z.output<typeof LaDecisionSchema>;
-export type DoneOn = z.output<typeof DoneOnSchema>;
-export type InfoRequest = z.output<typeof InfoRequestSchema>;
-export type InfoReceived = z.output<typeof InfoReceivedSchema>;
-export type RapidReview = z.output<typeof RapidReviewSchema>;
-export type PanelResponse = z.output<typeof PanelResponseSchema>;
-export type LcsprStart = z.output<typeof LcsprStartSchema>;
-export type Views = z.output<typeof ViewsSchema>;
-export type Delay = z.output<typeof DelaySchema>;
-export type NationalReviewer = z.output<typeof NationalReviewerSchema>;
-export type NationalReport = z.output<typeof NationalReportSchema>;
-export type ExecutiveSignoff = z.output<typeof ExecutiveSignoffSchema>;
-export type ReportSent = z.output<typeof ReportSentSchema>;
-export type Published = z.output<typeof PublishedSchema>;
-export type Defer = z.output<typeof DeferSchema>;
-export type Withdraw = z.output<typeof WithdrawSchema>;
-export type Amend = z.output<typeof AmendSchema>;
-
 /** The first problem zod found, as one line: "field.path: message". */
 export function firstIssue(error: z.ZodError, prefix = ''): string {
   const issue = error.issues[0];
@@ -300,3 +275,34 @@ export function firstIssue(error: z.ZodError, prefix = ''): string {
   const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
   return `${prefix}${path ? `${path}: ` : ''}${message}`;
 }
+
+/**
+ * Each step's schema, by its update/signal name, for `kscp` (the workflow checks the same input
+ * with the step's own check in ./steps.ts). Typed against the steps, so a step missing here, or a
+ * schema whose output differs from its step's input, does not compile.
+ */
+export const STEP_SCHEMAS: { readonly [N in StepName]: z.ZodType<StepInputs[N]> } = {
+  laDecision: LaDecisionSchema,
+  ofstedNotified: DoneOnSchema,
+  careLeaverNotified: DoneOnSchema,
+  infoRequest: InfoRequestSchema,
+  infoReceived: InfoReceivedSchema,
+  rapidReview: RapidReviewSchema,
+  partnersInformed: DoneOnSchema,
+  panelResponse: PanelResponseSchema,
+  lcsprStart: LcsprStartSchema,
+  views: ViewsSchema,
+  delay: DelaySchema,
+  nationalReviewer: NationalReviewerSchema,
+  nationalReport: NationalReportSchema,
+  subgroupAgreed: DoneOnSchema,
+  executiveSignoff: ExecutiveSignoffSchema,
+  reportSent: ReportSentSchema,
+  published: PublishedSchema,
+  removedFromWebsite: DoneOnSchema,
+  learningShared: DoneOnSchema,
+  staffInformed: DoneOnSchema,
+  defer: DeferSchema,
+  amend: AmendSchema,
+  withdraw: WithdrawSchema,
+};

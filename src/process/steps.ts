@@ -16,23 +16,24 @@ import { applyEffects, findDeadline, isOpen, openDeadlineOf, step, type StepCont
 import type { IncidentState } from './incident';
 import { agencyContact } from './roles';
 import {
-  DeferSchema,
-  DelaySchema,
-  DoneOnSchema,
-  ExecutiveSignoffSchema,
-  InfoReceivedSchema,
-  InfoRequestSchema,
-  LaDecisionSchema,
-  LcsprStartSchema,
-  NationalReportSchema,
-  NationalReviewerSchema,
-  PanelResponseSchema,
-  PublishedSchema,
-  RapidReviewSchema,
-  ReportSentSchema,
-  ViewsSchema,
-  WithdrawSchema,
-} from './schemas';
+  DeferInput,
+  DelayInput,
+  DoneOnInput,
+  ExecutiveSignoffInput,
+  InfoReceivedInput,
+  InfoRequestInput,
+  LaDecisionInput,
+  LcsprStartInput,
+  NationalReportInput,
+  NationalReviewerInput,
+  PanelResponseInput,
+  PublishedInput,
+  RapidReviewInput,
+  ReportSentInput,
+  ViewsInput,
+  WithdrawInput,
+} from './inputs';
+import type { Check } from './inputs';
 import { OPEN_STAGES, type Stage } from './stages';
 import { AmendStep } from './amend';
 import type { InfoRequestDeadline } from './timescales';
@@ -85,7 +86,7 @@ export const STEPS = {
     to: ['RAPID_REVIEW', 'CLOSED'],
     stays: true,
     clocks: { meets: ['panel-notification', 'ofsted-notification'], opens: ['rapid-review', 'ofsted-notification'], cancels: ['panel-notification', 'rapid-review'] },
-    input: LaDecisionSchema,
+    input: LaDecisionInput,
     pastDates: ['panelNotifiedOn', 'ofstedNotifiedOn'],
     ready: (s) =>
       careLeaverOnly(s.criteria)
@@ -145,7 +146,7 @@ export const STEPS = {
     to: ['CLOSED'],
     stays: true,
     clocks: { meets: ['ofsted-notification'] },
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     ready: (s) =>
       isOpen(findDeadline(s, 'ofsted-notification'))
@@ -172,7 +173,7 @@ export const STEPS = {
     to: ['CLOSED'],
     stays: true,
     clocks: { meets: ['care-leaver-notification'] },
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     ready: (s) =>
       isOpen(findDeadline(s, 'care-leaver-notification'))
@@ -197,7 +198,7 @@ export const STEPS = {
     description: 'An information request to an agency, with the due date the Business Unit set',
     from: REVIEW_STAGES,
     clocks: { opens: ['info-request'] },
-    input: InfoRequestSchema,
+    input: InfoRequestInput,
     pastDates: ['requestedOn'],
     ready: (s, r) => {
       const open = openInfoRequest(s, r.agency);
@@ -218,7 +219,7 @@ export const STEPS = {
     description: "An agency's response to an information request",
     from: OPEN_STAGES,
     clocks: { meets: ['info-request'] },
-    input: InfoReceivedSchema,
+    input: InfoReceivedInput,
     pastDates: ['receivedOn'],
     ready: (s, r) => {
       if (openInfoRequest(s, r.agency)) return undefined;
@@ -241,7 +242,7 @@ export const STEPS = {
     from: ['RAPID_REVIEW'],
     to: ['PANEL_RESPONSE'],
     clocks: { meets: ['rapid-review'], opens: ['panel-response', 'partners-informed'] },
-    input: RapidReviewSchema,
+    input: RapidReviewInput,
     pastDates: ['meetingOn', 'submittedOn'],
     check: (s, r) => notBefore('meetingOn', r.meetingOn, 'the date the LA became aware', s.laAwareOn) ?? notBefore('submittedOn', r.submittedOn, 'the Rapid Review meeting', r.meetingOn),
     apply: (s, r, { rules }) => {
@@ -266,7 +267,7 @@ export const STEPS = {
     to: ['CLOSED'],
     stays: true,
     clocks: { meets: ['partners-informed'] },
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     ready: (s) => (isOpen(findDeadline(s, 'partners-informed')) ? undefined : s.partnersInformedOn ? `this was already recorded (${s.partnersInformedOn})` : 'no Rapid Review decision is waiting to be communicated'),
     check: (s, p) => notBefore('on', p.on, 'the Rapid Review meeting', s.rapidReview?.meetingOn),
@@ -287,7 +288,7 @@ export const STEPS = {
     from: ['PANEL_RESPONSE'],
     to: ['LCSPR', 'NATIONAL_REVIEW', 'LEARNING'],
     clocks: { meets: ['panel-response'], opens: ['learning-dissemination', 'staff-informed'] },
-    input: PanelResponseSchema,
+    input: PanelResponseInput,
     pastDates: ['receivedOn'],
     check: (s, r) => notBefore('receivedOn', r.receivedOn, 'the Rapid Review submission', s.rapidReview?.submittedOn),
     apply: (s, r) => {
@@ -312,7 +313,7 @@ export const STEPS = {
     description: 'The LCSPR initiated: date and methodology; starts the 6-month publication clock',
     from: ['LCSPR'],
     clocks: { opens: ['lcspr-publication'] },
-    input: LcsprStartSchema,
+    input: LcsprStartInput,
     pastDates: ['initiatedOn'],
     ready: (s) => (s.lcspr ? `the LCSPR was already initiated on ${s.lcspr.initiatedOn}` : undefined),
     check: (s, l) => notBefore('initiatedOn', l.initiatedOn, 'the Rapid Review submission', s.rapidReview?.submittedOn),
@@ -330,7 +331,7 @@ export const STEPS = {
     description: "Practitioners' or the family's views sought for the LCSPR",
     from: ['LCSPR'],
     clocks: {},
-    input: ViewsSchema,
+    input: ViewsInput,
     pastDates: ['on'],
     ready: lcsprStarted,
     check: (s, v) => notBefore('on', v.on, 'the LCSPR initiation', s.lcspr?.initiatedOn),
@@ -346,7 +347,7 @@ export const STEPS = {
     description: 'The reasons for a delay in publishing the LCSPR, sent to the National Panel (owed from the working day after the 6-month date; still owed after a late publication)',
     from: ['LCSPR', 'SIGN_OFF', 'PUBLISHED', 'LEARNING'],
     clocks: { meets: ['delay-reasons'] },
-    input: DelaySchema,
+    input: DelayInput,
     pastDates: ['sentOn'],
     ready: (s, _d, { rules }) =>
       lcsprStarted(s) ??
@@ -367,7 +368,7 @@ export const STEPS = {
     description: "The National Panel's reviewer for a national review",
     from: ['NATIONAL_REVIEW'],
     clocks: {},
-    input: NationalReviewerSchema,
+    input: NationalReviewerInput,
     pastDates: ['appointedOn'],
     check: (s, n) => notBefore('appointedOn', n.appointedOn, "the Panel's response", s.panelResponse?.receivedOn),
     apply: (s, n) => {
@@ -382,7 +383,7 @@ export const STEPS = {
     from: ['NATIONAL_REVIEW'],
     to: ['LEARNING'],
     clocks: { opens: ['learning-dissemination', 'staff-informed'] },
-    input: NationalReportSchema,
+    input: NationalReportInput,
     pastDates: ['receivedOn'],
     check: (s, n) => notBefore('receivedOn', n.receivedOn, "the Panel's response", s.panelResponse?.receivedOn),
     apply: (s, n) => {
@@ -397,7 +398,7 @@ export const STEPS = {
     from: ['LCSPR'],
     to: ['SIGN_OFF'],
     clocks: {},
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     ready: lcsprStarted,
     check: (s, a) => notBefore('on', a.on, 'the LCSPR initiation', s.lcspr?.initiatedOn),
@@ -418,7 +419,7 @@ export const STEPS = {
       opens: ['report-to-panel', 'report-to-secretary-of-state', 'learning-dissemination', 'staff-informed'],
       cancels: ['lcspr-publication', 'delay-reasons'],
     },
-    input: ExecutiveSignoffSchema,
+    input: ExecutiveSignoffInput,
     pastDates: ['on'],
     ready: (s) => (s.signOff?.executive ? `the Executive decision was already recorded (${s.signOff.executive.decision}, ${s.signOff.executive.on})` : undefined),
     check: (s, e) => notBefore('on', e.on, "the sub-group's agreement", s.signOff?.subgroupAgreedOn),
@@ -448,7 +449,7 @@ export const STEPS = {
     description: 'The full report sent to the National Panel and/or the Secretary of State (DfE) before publication',
     from: ['SIGN_OFF', 'PUBLISHED', 'LEARNING'],
     clocks: { meets: ['report-to-panel', 'report-to-secretary-of-state'] },
-    input: ReportSentSchema,
+    input: ReportSentInput,
     pastDates: ['sentOn'],
     ready: (s, r) => {
       const wanted = r.to === 'secretary-of-state' ? ['report-to-secretary-of-state'] : r.to === 'panel' ? ['report-to-panel'] : ['report-to-panel', 'report-to-secretary-of-state'];
@@ -484,7 +485,7 @@ export const STEPS = {
       opens: ['website-removal', 'learning-dissemination', 'staff-informed'],
       moves: ['report-to-panel', 'report-to-secretary-of-state'],
     },
-    input: PublishedSchema,
+    input: PublishedInput,
     pastDates: ['on'],
     ready: (s, _p, { rules }) => {
       const exec = s.signOff?.executive;
@@ -517,7 +518,7 @@ export const STEPS = {
     from: ['PUBLISHED'],
     to: ['LEARNING', 'CLOSED'],
     clocks: { meets: ['website-removal'] },
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     check: (s, r) => notBefore('on', r.on, 'publication', s.publication?.on),
     apply: (s, r) => {
@@ -539,7 +540,7 @@ export const STEPS = {
     to: ['CLOSED'],
     stays: true,
     clocks: { meets: ['learning-dissemination'] },
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     ready: (s) => (isOpen(findDeadline(s, 'learning-dissemination')) ? undefined : `this was already recorded (${s.learning?.sharedOn ?? 'done'})`),
     check: (s, l) => notBefore('on', l.on, 'the conclusion of the review', findDeadline(s, 'learning-dissemination')?.clock.start),
@@ -561,7 +562,7 @@ export const STEPS = {
     to: ['CLOSED'],
     stays: true,
     clocks: { meets: ['staff-informed'] },
-    input: DoneOnSchema,
+    input: DoneOnInput,
     pastDates: ['on'],
     ready: (s) => (isOpen(findDeadline(s, 'staff-informed')) ? undefined : `this was already recorded (${s.learning?.staffInformedOn ?? 'done'})`),
     check: (s, l) => notBefore('on', l.on, 'the conclusion of the review', findDeadline(s, 'staff-informed')?.clock.start),
@@ -582,7 +583,7 @@ export const STEPS = {
       'Publication deferred by a parallel process (police investigation, inquest, trial): reason, revised target, Panel told. The statutory 6-month date does not move; the deferral counts as the reasons for the delay.',
     from: ['LCSPR', 'SIGN_OFF'],
     clocks: { moves: ['lcspr-publication', 'report-to-panel', 'report-to-secretary-of-state'], meets: ['delay-reasons'] },
-    input: DeferSchema,
+    input: DeferInput,
     pastDates: ['panelToldOn'],
     ready: lcsprStarted,
     check: (s, d) => {
@@ -631,7 +632,7 @@ export const STEPS = {
     from: OPEN_STAGES,
     to: ['CLOSED'],
     clocks: {},
-    input: WithdrawSchema,
+    input: WithdrawInput,
     apply: (s, w, { now }) => {
       s.withdrawal = { ...w, at: now.toISOString() };
       return { to: 'CLOSED', route: 'withdrawn', closedBecause: `withdrawn (${w.reason})`, what: `Case withdrawn (${w.reason}); open reminders stopped, the record is kept` };
@@ -643,7 +644,7 @@ export type StepName = keyof typeof STEPS;
 export const STEP_NAMES = Object.keys(STEPS) as StepName[];
 
 /** The input each step takes, by its update/signal name. */
-export type StepInputs = { [N in StepName]: (typeof STEPS)[N] extends { input: { _zod: { output: infer T } } } ? T : never };
+export type StepInputs = { [N in StepName]: (typeof STEPS)[N] extends { input: Check<infer T> } ? T : never };
 
 /** Every stage a step leads to, for the lifecycle table. */
 export function leadsTo(name: StepName): readonly Stage[] {

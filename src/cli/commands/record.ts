@@ -13,6 +13,7 @@ import type { IncidentState, IncidentView } from '../../process/incident';
 import { stateQuery, updates } from '../../process/messages';
 import { STEPS, type StepName } from '../../process/steps';
 import { STAGE_TITLES } from '../../process/stages';
+import { STEP_SCHEMAS } from '../../process/schemas';
 import { kindOf, timescale, type DeadlineName } from '../../process/timescales';
 import { verdict } from '../../process/caseBoard';
 import { overdueWords, WORDS } from '../../process/stateWords';
@@ -61,7 +62,7 @@ export async function inputFromFlags(name: StepName, opts: Record<string, string
     }
     input[f.field] = value;
   }
-  const parsed = STEPS[name].input.safeParse(input);
+  const parsed = STEP_SCHEMAS[name].safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw badInput(withFlagNames(`${String(issue.path[0] ?? '')}: ${issue.message}`, spec.flags));
