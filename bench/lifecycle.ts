@@ -19,6 +19,7 @@ const STEPS: Step[] = [
   ['2034-01-11T10:30:00Z', 'infoRequest', { agency: 'police', requestedOn: '2034-01-11', dueOn: '2034-01-18', by }],
   ['2034-01-16T10:00:00Z', 'infoReceived', { agency: 'police', receivedOn: '2034-01-16', by }],
   ['2034-01-19T12:00:00Z', 'rapidReview', { meetingOn: '2034-01-17', submittedOn: '2034-01-19', outcome: 'local-review', rationale: 'Fictional rationale.', by }],
+  ['2034-01-20T10:00:00Z', 'partnersInformed', { on: '2034-01-20', by }],
   ['2034-02-06T10:00:00Z', 'panelResponse', { receivedOn: '2034-02-06', decision: 'local-review', by }],
   ['2034-02-13T10:00:00Z', 'lcsprStart', { initiatedOn: '2034-02-13', methodology: 'case-authored', by }],
   ['2034-03-06T10:00:00Z', 'infoRequest', { agency: 'health', requestedOn: '2034-03-06', dueOn: '2034-03-20', by }],

@@ -57,12 +57,13 @@ const { planDeadlines } = proxyActivities<IncidentActivities>({
 
 /**
  * The calendar snapshot (or only its version, when unchanged), read by the worker that runs the
- * case: a local activity, so asking at every wake costs no round trip to the server. A calendar
- * file that cannot be read is retried, as planning was.
+ * case: a local activity, so asking at every wake costs no round trip to the server. When it fails
+ * (a calendar file that cannot be read), that wake plans with the planDeadlines activity instead,
+ * which reads the same file and is retried until it is fixed, visibly (kscp doctor).
  */
 const { calendarSnapshot } = proxyLocalActivities<IncidentActivities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
 });
 
 /** Deadlines are planned in the workflow from a calendar snapshot, not by the planDeadlines activity (docs/changing-workflows.md). */
@@ -274,7 +275,15 @@ function deadlinePlanner(): DeadlinePlanner {
   return {
     async plan(request) {
       if (!patched(PLAN_IN_WORKFLOW)) return planDeadlines(request);
-      const reply = await calendarSnapshot({ have: calendar?.version });
+      let reply;
+      try {
+        reply = await calendarSnapshot({ have: calendar?.version });
+      } catch (err) {
+        // A local activity's failure arrives as its cause (an ApplicationFailure), not wrapped.
+        if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+        log.warn('the calendar snapshot failed: planning with the planDeadlines activity', { error: err.message });
+        return planDeadlines(request);
+      }
       if (!('unchanged' in reply)) calendar = snapshotCalendar(reply);
       else if (calendar?.version !== reply.version) throw new Error(`the calendar answered "unchanged" for version ${reply.version}, which this case does not hold`);
       const cal = calendar!;

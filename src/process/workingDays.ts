@@ -42,6 +42,11 @@ export interface CalendarSnapshot {
   summerTime: Array<[string, string]>;
   /** The configured timescales (website retention). */
   settings: DeadlineSettings;
+  /**
+   * Benchmarks and fault tests only (test/helpers/shiftedClock.ts): London's clock is seen this many
+   * ms late, so a 09:00 reminder falls due seconds from now on a real server.
+   */
+  shiftMs?: number;
 }
 
 /** What the `calendarSnapshot` local activity answers: the snapshot, or only its version when the caller holds it already. */
@@ -100,5 +105,17 @@ export function snapshotCalendar(snapshot: CalendarSnapshot): SnapshotCalendar {
     workingDayOnOrAfter: (date) => (isWorkingDay(date) ? date : step(date, 1, 1)),
     workingDaysBetween: (from, to) => (to <= from ? -countForward(to, from) : countForward(from, to)),
   };
-  return { version: snapshot.version, days, london: londonClockOf(snapshot.years, snapshot.summerTime), settings: snapshot.settings };
+  const london = londonClockOf(snapshot.years, snapshot.summerTime);
+  return { version: snapshot.version, days, london: snapshot.shiftMs ? shifted(london, snapshot.shiftMs) : london, settings: snapshot.settings };
+}
+
+/** `london` seen `shiftMs` late: the date and time it showed `shiftMs` ago. */
+function shifted(london: LondonClock, shiftMs: number): LondonClock {
+  const earlier = (instant: Date): Date => new Date(instant.getTime() - shiftMs);
+  return {
+    offsetMs: (instant) => london.offsetMs(earlier(instant)) - shiftMs,
+    date: (instant) => london.date(earlier(instant)),
+    instant: (date, time) => new Date(london.instant(date, time).getTime() + shiftMs),
+    endOfDay: (date) => new Date(london.endOfDay(date).getTime() + shiftMs),
+  };
 }

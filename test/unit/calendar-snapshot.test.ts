@@ -116,6 +116,14 @@ describe('the calendar snapshot a workflow plans with', () => {
     }
   });
 
+  it('seen late by a shift (benchmarks and fault tests), shows the London time of that long ago', () => {
+    const shift = 5 * 3_600_000 + 7_000;
+    const late = snapshotCalendar({ ...snapshot, shiftMs: shift }).london;
+    const now = new Date('2034-03-26T00:30:00Z'); // 90 minutes before summer time starts
+    expect(late.date(now)).toBe(londonDate(new Date(now.getTime() - shift)));
+    expect(late.instant('2034-03-27', '09:00:00').getTime()).toBe(londonInstant('2034-03-27', '09:00:00').getTime() + shift);
+  });
+
   it('has a version that changes with the calendar file’s extra days, and answers only the version to a case that holds it', () => {
     const withExtra = calendarSnapshotOf(new WorkingDayCalendar([{ date: '2034-06-05', name: 'A fictional one-off bank holiday' }]), DEFAULT_DEADLINE_SETTINGS);
     expect(withExtra.version).not.toBe(snapshot.version);
