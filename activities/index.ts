@@ -6,6 +6,7 @@
 import { Context, log } from '@temporalio/activity';
 import { memoryArchive, type CaseArchive } from '../src/archive';
 import type { WorkingDayCalendar } from '../src/calendar';
+import { calendarSnapshotOf, snapshotReply } from '../src/calendarSnapshot';
 import type { FaultPoint } from '../src/config';
 import { DEFAULT_DEADLINE_SETTINGS, planDeadline, type DeadlinePlan, type DeadlineSettings } from '../src/deadlines';
 import { lookupRole, type Directory } from '../src/directory';
@@ -15,7 +16,7 @@ import { composeAttentionNotice, composeReminder } from './email';
 import { describeError, directoryInvalid, emailBeingSent, ledgerUnavailable, recipientUnresolvable, smtpFailure } from './failures';
 import { CLAIM_LEASE_MS, CLAIM_RENEW_MS, memoryLedger, type Claim, type EmailLedger, type SentRecord } from './emailLedger';
 import type { MailReceipt, Mailer, OutgoingEmail } from './mailer';
-import type { ArchiveRequest, AttentionNoticeRequest, IncidentActivities, PlanError, PlanRequest, RefusedRecipient, ReminderRequest, ReminderResult } from './types';
+import type { ArchiveRequest, AttentionNoticeRequest, CalendarSnapshotRequest, IncidentActivities, PlanError, PlanRequest, RefusedRecipient, ReminderRequest, ReminderResult } from './types';
 
 export type { IncidentActivities } from './types';
 
@@ -224,6 +225,12 @@ export function createActivities(deps: ActivityDeps): IncidentActivities {
           return { error: err.message };
         }
       });
+    },
+
+    async calendarSnapshot(request: CalendarSnapshotRequest) {
+      // The same calendar (and file) planDeadlines and the emails read, so a new bank holiday moves open deadlines.
+      const snapshot = calendarSnapshotOf(await deps.calendar(), deps.deadlineSettings ?? DEFAULT_DEADLINE_SETTINGS);
+      return snapshotReply(snapshot, request.have);
     },
 
     async sendReminder(request: ReminderRequest): Promise<ReminderResult> {

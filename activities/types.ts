@@ -5,6 +5,7 @@ import type { IsoDate } from '../src/process/dates';
 import type { IncidentView } from '../src/process/incident';
 import type { DeadlinePlan, PlanInput } from '../src/deadlines';
 import type { Role } from '../src/process/roles';
+import type { CalendarSnapshotReply } from '../src/process/workingDays';
 import type { ReminderLevel, TimescaleName } from '../src/process/timescales';
 
 export interface PlanRequest {
@@ -79,8 +80,16 @@ export interface ArchiveRequest {
   view: IncidentView;
 }
 
+/** What a case asks the calendar: the snapshot, unless it holds this version already. */
+export interface CalendarSnapshotRequest {
+  have?: string;
+}
+
 export interface IncidentActivities {
+  /** Cases recorded before patch `plan-in-workflow` plan here; later ones plan in the workflow from `calendarSnapshot`. */
   planDeadlines(request: PlanRequest): Promise<Array<DeadlinePlan | PlanError>>;
+  /** A local activity: the calendar as plain JSON (src/process/workingDays.ts), or only its version when unchanged. */
+  calendarSnapshot(request: CalendarSnapshotRequest): Promise<CalendarSnapshotReply>;
   sendReminder(request: ReminderRequest): Promise<ReminderResult>;
   sendAttentionNotice(request: AttentionNoticeRequest): Promise<ReminderResult>;
   archiveCase(request: ArchiveRequest): Promise<void>;

@@ -44,7 +44,8 @@ export class WorkingDayCalendar {
   private readonly byYear = new Map<number, Map<IsoDate, string>>();
   private readonly source = new Holidays('GB', 'ENG');
 
-  constructor(private readonly extraHolidays: readonly BankHoliday[] = []) {}
+  /** `extraHolidays`: the calendar file's extra days, on top of date-holidays' (the calendar snapshot is keyed on them). */
+  constructor(readonly extraHolidays: readonly BankHoliday[] = []) {}
 
   /** The name of the bank holiday on `date`, if it is one (weekend dates included). */
   bankHoliday(date: IsoDate): string | undefined {

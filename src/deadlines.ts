@@ -1,242 +1,49 @@
 /**
- * Deadline arithmetic and the reminder schedule (DESIGN.md §2, §4 and §6).
- *
- * Runs in activities and clients, never in workflow code: it reads the working-day calendar and
- * London's clock, which are data that can change while a case is open.
+ * Deadline arithmetic and the reminder schedule (DESIGN.md §2, §4 and §6) for activities and
+ * clients: the pure planner (src/process/deadlines.ts) with the working-day calendar they read
+ * (src/calendar.ts) and Intl's London time (src/london.ts). Workflow code plans with a calendar
+ * snapshot instead (src/process/workingDays.ts).
  */
-import type { WorkingDayCalendar } from './calendar';
-import { addDays, addMonths, type IsoDate } from './process/dates';
-import type { DeadlineClock, ReminderProgress } from './process/incident';
-import { timescale, type ReminderLevel } from './process/timescales';
-import { endOfLondonDay, londonDate, londonInstant } from './london';
+import type { IsoDate } from './process/dates';
+import * as pure from './process/deadlines';
+import type { DeadlineClock } from './process/incident';
+import type { LondonClock } from './process/londonClock';
+import { DEFAULT_DEADLINE_SETTINGS, type DeadlineSettings, type WorkingDays } from './process/workingDays';
+import { endOfLondonDay, londonDate, londonInstant, londonOffsetMs } from './london';
 
 export type { DeadlineClock, ReminderProgress } from './process/incident';
+export type { ComputedDue, DeadlinePlan, PlanInput, PlanningCalendar, ReminderSlot } from './process/deadlines';
+export { REMINDER_TIME, WORKING_DAY_ENDS } from './process/deadlines';
+export { DEFAULT_DEADLINE_SETTINGS, type DeadlineSettings } from './process/workingDays';
 
-/** Every reminder after the notice goes out at this London time, on a working day. */
-export const REMINDER_TIME = '09:00:00';
-/** A reminder missed while the worker was down goes out at once only before this London time on a working day. */
-export const WORKING_DAY_ENDS = '17:30:00';
+/** London time from Intl's time-zone data. */
+export const INTL_LONDON: LondonClock = { offsetMs: londonOffsetMs, date: londonDate, instant: londonInstant, endOfDay: endOfLondonDay };
 
-export interface ComputedDue {
-  /** The London date the deadline falls on. */
-  due: IsoDate;
-  /** The instant it expires (end of the London day, or the exact hour for clock-hours). */
-  dueAt: string;
+const withIntl = (days: WorkingDays): pure.PlanningCalendar => ({ days, london: INTL_LONDON });
+
+export function computeDue(clock: DeadlineClock, calendar: WorkingDays, settings: DeadlineSettings = DEFAULT_DEADLINE_SETTINGS): pure.ComputedDue {
+  return pure.computeDue(clock, withIntl(calendar), settings);
 }
-
-/** Timescales the partnership may configure (README, "Settings"). */
-export interface DeadlineSettings {
-  /** How long a published report stays on the website: 6 months in the guide; Working Together asks for at least 12. */
-  websiteRetentionMonths: number;
-}
-export const DEFAULT_DEADLINE_SETTINGS: DeadlineSettings = { websiteRetentionMonths: 6 };
-
-const onDay = (due: IsoDate): ComputedDue => ({ due, dueAt: endOfLondonDay(due).toISOString() });
-
-export function computeDue(clock: DeadlineClock, calendar: WorkingDayCalendar, settings = DEFAULT_DEADLINE_SETTINGS): ComputedDue {
-  const { length: tableLength } = timescale(clock.timescale);
-  const length = clock.timescale === 'website-removal' ? { unit: 'calendar-months' as const, n: settings.websiteRetentionMonths } : tableLength;
-  // A date set by the Business Unit (an information request) wins.
-  if (clock.setDue !== undefined) return onDay(clock.setDue);
-  switch (length.unit) {
-    case 'clock-hours': {
-      const dueAt = new Date(Date.parse(clock.start) + length.n * 3_600_000);
-      return { due: londonDate(dueAt), dueAt: dueAt.toISOString() };
-    }
-    case 'working-days':
-      return onDay(calendar.addWorkingDays(clock.start, length.n));
-    case 'working-days-before':
-      return onDay(calendar.subtractWorkingDays(clock.start, length.n));
-    case 'calendar-months':
-      return onDay(addMonths(clock.start, length.n));
-    case 'set-by-business-unit':
-      throw new RangeError(`${clock.timescale}: the Business Unit sets this due date, and none was given`);
-  }
-}
-
-export interface ReminderSlot {
-  level: ReminderLevel;
-  occurrence: number;
-  /** London date it goes out. */
-  on: IsoDate;
-  /** Instant it goes out. */
-  at: string;
-}
-
-const at9 = (level: ReminderLevel, occurrence: number, on: IsoDate): ReminderSlot => ({
-  level,
-  occurrence,
-  on,
-  at: londonInstant(on, REMINDER_TIME).toISOString(),
-});
 
 /**
  * The scheduled reminders (levels 2-5) of a deadline running from `from` (a London date) to `due`
- * (the date being chased), in time order. Reminders after the due date never end, so this is a
- * generator: take what you need.
+ * (the date being chased), in time order; a generator: take what you need.
  */
-export function* reminderSlots(clock: DeadlineClock, from: IsoDate, due: IsoDate, calendar: WorkingDayCalendar): Generator<ReminderSlot> {
-  const { policy, length } = timescale(clock.timescale);
-  if (policy === 'none') return;
-  const dueDay = calendar.workingDayOnOrBefore(due);
-  if (policy === 'chase-after') {
-    const first = length.unit === 'working-days' ? length.n : 5;
-    for (let k = 1; ; k++) yield at9(2, k, calendar.addWorkingDays(from, first + 5 * (k - 1)));
-  }
-  if (policy === 'gentle') {
-    // A policy target: a reminder 10 working days before (when there is time), on the day, then every 5 working days.
-    let k = 1;
-    const before = calendar.subtractWorkingDays(dueDay, 10);
-    if (before > from) yield at9(2, k++, before);
-    yield at9(2, k++, dueDay);
-    for (let n = 1; ; n++) yield at9(2, k++, calendar.addWorkingDays(dueDay, 5 * n));
-  }
-  if (policy === 'monthly') {
-    const monthBefore = addMonths(due, -1);
-    for (let k = 1; addMonths(from, k) < monthBefore; k++) yield at9(2, k, calendar.workingDayOnOrBefore(addMonths(from, k)));
-    yield at9(3, 1, calendar.workingDayOnOrBefore(monthBefore));
-    yield at9(3, 2, calendar.workingDayOnOrBefore(addDays(due, -14)));
-    yield at9(4, 1, dueDay);
-    for (let k = 1; ; k++) yield at9(5, k, calendar.workingDayOnOrAfter(addDays(due, 7 * k)));
-  }
-  const warnOn = calendar.subtractWorkingDays(dueDay, 1);
-  const span = calendar.workingDaysBetween(from, dueDay);
-  const halfway = calendar.addWorkingDays(from, Math.ceil(span / 2));
-  if (halfway < warnOn) yield at9(2, 1, halfway);
-  yield at9(3, 1, warnOn);
-  yield at9(4, 1, dueDay);
-  for (let k = 1; ; k++) yield at9(5, k, calendar.addWorkingDays(due, k));
+export function reminderSlots(clock: DeadlineClock, from: IsoDate, due: IsoDate, calendar: WorkingDays): Generator<pure.ReminderSlot> {
+  return pure.reminderSlots(clock, from, due, withIntl(calendar));
 }
 
 /** Inside the working day: a working day in London, from 09:00 until 17:30. */
-export function inWorkingHours(instant: Date, calendar: WorkingDayCalendar): boolean {
-  const day = londonDate(instant);
-  if (!calendar.isWorkingDay(day)) return false;
-  const t = instant.getTime();
-  return t >= londonInstant(day, REMINDER_TIME).getTime() && t < londonInstant(day, WORKING_DAY_ENDS).getTime();
+export function inWorkingHours(instant: Date, calendar: WorkingDays): boolean {
+  return pure.inWorkingHours(instant, withIntl(calendar));
 }
 
 /** The next 09:00 London on a working day after `instant` (today's, if it is still to come). */
-export function nextWorkingMorning(instant: Date, calendar: WorkingDayCalendar): Date {
-  let day = londonDate(instant);
-  for (let i = 0; i < 30; i++, day = addDays(day, 1)) {
-    if (!calendar.isWorkingDay(day)) continue;
-    const nine = londonInstant(day, REMINDER_TIME);
-    if (nine.getTime() > instant.getTime()) return nine;
-  }
-  throw new RangeError(`no working day within 30 days of ${instant.toISOString()}`);
+export function nextWorkingMorning(instant: Date, calendar: WorkingDays): Date {
+  return pure.nextWorkingMorning(instant, withIntl(calendar));
 }
 
-/** What the workflow asks about one deadline. */
-export interface PlanInput {
-  clock: DeadlineClock;
-  progress: ReminderProgress;
-  /** After a deferral: the date chased by reminders (the statutory due date does not move). */
-  revisedTarget?: IsoDate;
-  /** When it was met, for the verdict: on time or late, and by how much. */
-  met?: { on?: IsoDate; at?: string };
-}
-
-export interface DeadlinePlan extends ComputedDue {
-  /** Open and past the date being chased (a statutory deadline; a policy target is never overdue). */
-  overdue: boolean;
-  /** Met: whether by the due date (instants compared as instants). */
-  onTime?: boolean;
-  /** Met late, or open past the due date: working days late (so far). */
-  workingDaysLate?: number;
-  /** A clock-hour deadline met late: hours late (rounded up). */
-  hoursLate?: number;
-  /** The reminder to send now: the latest slot that has come and not been handled. Earlier missed ones are superseded. */
-  sendNow?: ReminderSlot;
-  /** When the workflow should next wake for this deadline (next reminder, the moment it becomes overdue, the next working morning). */
-  wakeAt?: string;
-}
-
-function verdict(computed: ComputedDue, met: NonNullable<PlanInput['met']>, calendar: WorkingDayCalendar): Pick<DeadlinePlan, 'onTime' | 'workingDaysLate' | 'hoursLate'> {
-  if (met.at !== undefined) {
-    const lateMs = Date.parse(met.at) - Date.parse(computed.dueAt);
-    if (lateMs <= 0) return { onTime: true };
-    return { onTime: false, hoursLate: Math.ceil(lateMs / 3_600_000), workingDaysLate: Math.max(calendar.workingDaysBetween(computed.due, londonDate(new Date(met.at))), 0) };
-  }
-  const on = met.on!;
-  if (on <= computed.due) return { onTime: true };
-  return { onTime: false, workingDaysLate: calendar.workingDaysBetween(computed.due, on) };
-}
-
-/**
- * Recompute a deadline from today's calendar and say what to send now and when to wake next.
- * `now` is the workflow's clock.
- *
- * - The notice goes at the instant reminders started (it acknowledges a recorded step). If the
- *   deadline had already reached a warning, due-today or overdue level by then, the notice is that
- *   level instead, to that level's recipients (DESIGN.md §6). A notice opened by a clock rather
- *   than a step waits for working hours like any reminder.
- * - A scheduled reminder whose 09:00 slot passed while the worker was down goes out at once if it
- *   is still a working day between 09:00 and 17:30 London, otherwise at the next working 09:00.
- */
-export function planDeadline(input: PlanInput, now: Date, calendar: WorkingDayCalendar, settings: DeadlineSettings = DEFAULT_DEADLINE_SETTINGS): DeadlinePlan {
-  return plan(input, now, calendar, settings);
-}
-
-function plan({ clock, progress, revisedTarget, met }: PlanInput, now: Date, calendar: WorkingDayCalendar, settings: DeadlineSettings): DeadlinePlan {
-  const computed = computeDue(clock, calendar, settings);
-  const { statutory } = timescale(clock.timescale);
-  const nowMs = now.getTime();
-  const chased = revisedTarget !== undefined && revisedTarget > computed.due ? onDay(revisedTarget) : computed;
-  const chasedAtMs = Date.parse(chased.dueAt);
-  const dueAtMs = Date.parse(computed.dueAt);
-  const plan: DeadlinePlan = { ...computed, overdue: false };
-  if (met) return { ...plan, ...verdict(computed, met, calendar) };
-  plan.overdue = statutory && nowMs > chasedAtMs;
-  if (nowMs > dueAtMs) plan.workingDaysLate = Math.max(calendar.workingDaysBetween(computed.due, londonDate(now)), 0);
-  // Wake the moment a statutory deadline (or its revised target) passes, so the case board shows it at once.
-  const wakes: number[] = statutory && nowMs <= chasedAtMs ? [chasedAtMs + 1000] : [];
-  if (nowMs <= dueAtMs && dueAtMs !== chasedAtMs) wakes.push(dueAtMs + 1000);
-
-  if (progress.remindersFrom !== undefined) {
-    const fromMs = Date.parse(progress.remindersFrom);
-    const handledMs = progress.remindedUpTo === undefined ? -Infinity : Date.parse(progress.remindedUpTo);
-    const startDay = londonDate(new Date(fromMs));
-    const from = isDate(clock.start) && clock.start <= startDay ? clock.start : startDay;
-    const schedule = reminderSlots(clock, from, chased.due, calendar);
-    // The level the deadline had reached when reminders started: a warning or worse replaces the notice.
-    let reached: ReminderSlot | undefined;
-    let next = schedule.next();
-    while (!next.done && Date.parse(next.value.at) <= fromMs) {
-      reached = next.value;
-      next = schedule.next();
-    }
-    const notice: ReminderSlot =
-      reached && reached.level >= 3
-        ? { ...reached, on: startDay, at: progress.remindersFrom }
-        : { level: 1, occurrence: 1, on: startDay, at: progress.remindersFrom };
-    let due: ReminderSlot | undefined;
-    let gated = false;
-    const consider = (slot: ReminderSlot, atOnce: boolean): boolean => {
-      const slotMs = Date.parse(slot.at);
-      if (slotMs > nowMs) {
-        wakes.push(slotMs);
-        return false;
-      }
-      if (slotMs > handledMs) {
-        due = slot;
-        gated = !atOnce;
-      }
-      return true;
-    };
-    if (consider(notice, !progress.noticeInWorkingHours)) {
-      for (; !next.done; next = schedule.next()) if (!consider(next.value, false)) break;
-    }
-    if (due) {
-      // A scheduled reminder goes only in working hours (a punctual 09:00 one is in them).
-      if (!gated || inWorkingHours(now, calendar)) plan.sendNow = due;
-      else wakes.push(nextWorkingMorning(now, calendar).getTime());
-    }
-  }
-  if (wakes.length > 0) plan.wakeAt = new Date(Math.min(...wakes)).toISOString();
-  return plan;
-}
-
-function isDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s);
+/** Recompute a deadline from today's calendar and say what to send now and when to wake next (src/process/deadlines.ts). */
+export function planDeadline(input: pure.PlanInput, now: Date, calendar: WorkingDays, settings: DeadlineSettings = DEFAULT_DEADLINE_SETTINGS): pure.DeadlinePlan {
+  return pure.planDeadline(input, now, withIntl(calendar), settings);
 }

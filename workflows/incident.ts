@@ -3,10 +3,10 @@
  *
  * The workflow is the system of record while the case is open. It holds the case as plain JSON,
  * accepts the Business Unit's steps (src/process/steps.ts) through validated updates and through
- * signals, and follows every open deadline: it asks an activity to compute due dates and the
- * reminder schedule from the current calendar, starts the sends that are due (each on its own: one
- * failing email holds up nothing else), then sleeps until the next reminder, the next message or
- * the next finished send.
+ * signals, and follows every open deadline: it computes due dates and the reminder schedule from a
+ * snapshot of the current calendar (checked with the worker at every wake), starts the sends that
+ * are due (each on its own: one failing email holds up nothing else), then sleeps until the next
+ * reminder, the next message or the next finished send.
  *
  * A case never silently stops (DESIGN.md §7): a message it cannot read or that does not fit is
  * refused and the refusal recorded; an email that cannot go raises the case for attention.
@@ -23,6 +23,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setDefaultSignalHandler,
   setDefaultUpdateHandler,
@@ -31,9 +32,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import type { IncidentActivities, ReminderResult } from '../activities/types';
-import type { DeadlinePlan } from '../src/deadlines';
+import type { IncidentActivities, PlanError, PlanRequest, ReminderResult } from '../activities/types';
 import { currentDetails } from '../src/process/caseBoard';
+import { planDeadline, type DeadlinePlan } from '../src/process/deadlines';
 import { applyStep, checkStep, recordRefusal, type AnyStep, type Refusal, type StepContext } from '../src/process/engine';
 import { recipientsFor } from '../src/process/escalation';
 import { viewOf, type AttentionItem, type DeadlineState, type IncidentInput, type IncidentState, type IncidentView } from '../src/process/incident';
@@ -45,13 +46,28 @@ import { KscpAttention, KscpNextDeadline, KscpNextDeadlineName, KscpNotifyingAge
 import { NON_RETRYABLE_SEND_FAILURES, SEND_FAILURE } from '../src/process/sendFailures';
 import { openDelayReasonsIfOwed, STEPS } from '../src/process/steps';
 import { timelineOf } from '../src/process/timeline';
+import { snapshotCalendar, type SnapshotCalendar } from '../src/process/workingDays';
 import { CASE_BOARD_V2, followDeadlinesV2 } from './legacy';
 
-/** Planning is arithmetic over the calendar: seconds at most; a dead worker's attempt is retried soon. */
+/** Planning is arithmetic over the calendar: seconds at most; a dead worker's attempt is retried soon. Cases recorded before patch `plan-in-workflow` only. */
 const { planDeadlines } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
+
+/**
+ * The calendar snapshot (or only its version, when unchanged), read by the worker that runs the
+ * case: a local activity, so asking at every wake costs no round trip to the server. When it fails
+ * (a calendar file that cannot be read), that wake plans with the planDeadlines activity instead,
+ * which reads the same file and is retried until it is fixed, visibly (kscp doctor).
+ */
+const { calendarSnapshot } = proxyLocalActivities<IncidentActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+});
+
+/** Deadlines are planned in the workflow from a calendar snapshot, not by the planDeadlines activity (docs/changing-workflows.md). */
+const PLAN_IN_WORKFLOW = 'plan-in-workflow';
 
 /**
  * Email retries for as long as the mail server is down: a reminder is late, never lost. A
@@ -116,6 +132,7 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   }
 
   const sends = rules === 3 ? reminderSends(state, board) : undefined;
+  const planner = deadlinePlanner();
   let plannedRevision = -1;
   const planned = async (): Promise<void> => {
     const wanted = state.revision;
@@ -135,7 +152,7 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
       await continueAsNew<typeof incident>({ ...input, resume: state });
     }
     const seen = state.revision;
-    const wakeAt = sends ? await followDeadlines(state, ctx(), sends, board) : await followDeadlinesV2(state, { planDeadlines, sendReminder, showOnCaseBoard: board.show, now });
+    const wakeAt = sends ? await followDeadlines(state, ctx(), sends, board, planner) : await followDeadlinesV2(state, { planDeadlines, sendReminder, showOnCaseBoard: board.show, now });
     plannedRevision = seen;
     archive.onStageChange(state);
     if (state.revision !== seen) continue;
@@ -146,7 +163,7 @@ export async function incident(input: IncidentInput): Promise<IncidentView> {
   await sends?.stopAll();
   // The step that closed the case may have met a deadline whose verdict is not computed yet: the
   // closed record says on time or late, and by how much, like any other.
-  if (sends && followed(state).some((d) => d.status === 'met')) await followDeadlines(state, ctx(), sends, board);
+  if (sends && followed(state).some((d) => d.status === 'met')) await followDeadlines(state, ctx(), sends, board, planner);
   board.show(state);
   await condition(allHandlersFinished);
   archive.onStageChange(state);
@@ -243,17 +260,59 @@ function followed(state: IncidentState): DeadlineState[] {
 /** What a plan of a deadline depends on, to tell whether it changed while the plan was computed. */
 const fingerprint = (d: DeadlineState): string => JSON.stringify([d.clock, d.status, d.metOn, d.metAt, d.revisedTarget, d.remindersFrom, d.remindedUpTo]);
 
+interface DeadlinePlanner {
+  plan(request: PlanRequest): Promise<Array<DeadlinePlan | PlanError>>;
+}
+
+/**
+ * Plans deadlines from the current calendar. Under patch `plan-in-workflow`: in the workflow, from
+ * a calendar snapshot it asks the worker for at every wake (only the version comes back while the
+ * calendar is unchanged; a new one, a new bank holiday, replans at once). Before it: the
+ * planDeadlines activity, so recorded histories replay as they ran.
+ */
+function deadlinePlanner(): DeadlinePlanner {
+  let calendar: SnapshotCalendar | undefined;
+  return {
+    async plan(request) {
+      if (!patched(PLAN_IN_WORKFLOW)) return planDeadlines(request);
+      let reply;
+      try {
+        reply = await calendarSnapshot({ have: calendar?.version });
+      } catch (err) {
+        // A local activity's failure arrives as its cause (an ApplicationFailure), not wrapped.
+        if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+        log.warn('the calendar snapshot failed: planning with the planDeadlines activity', { error: err.message });
+        return planDeadlines(request);
+      }
+      if (!('unchanged' in reply)) calendar = snapshotCalendar(reply);
+      else if (calendar?.version !== reply.version) throw new Error(`the calendar answered "unchanged" for version ${reply.version}, which this case does not hold`);
+      const cal = calendar!;
+      const now = new Date(request.now);
+      // One deadline that cannot be computed (a date the calendar does not cover) does not stop the others.
+      return request.deadlines.map((d): DeadlinePlan | PlanError => {
+        try {
+          return planDeadline(d, now, cal, cal.settings);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          log.warn('a deadline cannot be computed', { timescale: d.clock.timescale, error: err.message });
+          return { error: err.message };
+        }
+      });
+    },
+  };
+}
+
 /**
  * Recompute every deadline from the current calendar, start the reminders that are due, keep the
  * case board current, and say when to wake.
  */
-async function followDeadlines(state: IncidentState, ctx: StepContext, sends: ReminderSends, board: CaseBoard): Promise<string | undefined> {
+async function followDeadlines(state: IncidentState, ctx: StepContext, sends: ReminderSends, board: CaseBoard, planner: DeadlinePlanner): Promise<string | undefined> {
   const list = followed(state);
   const wakes: string[] = sends.retryTimes();
   if (list.length > 0) {
     const planNow = ctx.now.toISOString();
     const asked = list.map(fingerprint);
-    const plans = await planDeadlines({
+    const plans = await planner.plan({
       now: planNow,
       deadlines: list.map((d) => ({
         clock: d.clock,

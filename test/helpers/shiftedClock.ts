@@ -3,7 +3,8 @@
  * seconds from now on a real server (benchmarks and fault tests only): the planning activity is
  * asked about the instant `now - shift` and its answers are shifted back, so the real workflow
  * sleeps on a real Temporal timer until the real instant its 09:00 reminder stands for, then plans
- * and emails it through the real SMTP path.
+ * and emails it through the real SMTP path. A case that plans in the workflow gets a calendar
+ * snapshot whose London clock is shifted the same way.
  */
 import { Context } from '@temporalio/activity';
 import type { IncidentActivities } from '../../activities/types';
@@ -12,6 +13,14 @@ import type { IncidentActivities } from '../../activities/types';
 export function shiftedActivities(real: IncidentActivities, shifts: Map<string, number>): IncidentActivities {
   return {
     ...real,
+    // Cases that plan in the workflow (patch plan-in-workflow): a snapshot whose London clock is shifted.
+    async calendarSnapshot(request) {
+      const shift = shifts.get(Context.current().info.workflowExecution?.workflowId ?? '') ?? 0;
+      const snapshot = await real.calendarSnapshot({});
+      if ('unchanged' in snapshot || shift === 0) return snapshot;
+      const version = `${snapshot.version}+shift${shift}`;
+      return request.have === version ? { version, unchanged: true } : { ...snapshot, version, shiftMs: shift };
+    },
     async planDeadlines(request) {
       const shift = shifts.get(Context.current().info.workflowExecution?.workflowId ?? '') ?? 0;
       const earlier = (iso: string | undefined) => (iso === undefined ? undefined : new Date(Date.parse(iso) - shift).toISOString());

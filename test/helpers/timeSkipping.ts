@@ -57,6 +57,7 @@ export async function startTimeSkipping(taskQueue: string, deadlineSettings?: De
   const extraHolidays: BankHoliday[] = [];
   const directory = JSON.parse(readFileSync(SHIPPED_DIRECTORY, 'utf8')) as Directory;
   const code = codes(directory);
+  let calendar: { content: string; built: WorkingDayCalendar } | undefined;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -64,7 +65,12 @@ export async function startTimeSkipping(taskQueue: string, deadlineSettings?: De
     activities: createActivities({
       mailer,
       directory: () => loadDirectory(SHIPPED_DIRECTORY),
-      calendar: async () => new WorkingDayCalendar(extraHolidays),
+      // Rebuilt when a test adds a holiday, reused otherwise (as loadCalendar reuses it while the file is unchanged).
+      calendar: async () => {
+        const content = JSON.stringify(extraHolidays);
+        if (calendar?.content !== content) calendar = { content, built: new WorkingDayCalendar([...extraHolidays]) };
+        return calendar.built;
+      },
       deadlineSettings,
     }),
   });
