@@ -285,8 +285,12 @@ function deadlinePlanner(): DeadlinePlanner {
         return planDeadlines(request);
       }
       if (!('unchanged' in reply)) calendar = snapshotCalendar(reply);
-      else if (calendar?.version !== reply.version) throw new Error(`the calendar answered "unchanged" for version ${reply.version}, which this case does not hold`);
-      const cal = calendar!;
+      else if (calendar?.version !== reply.version) {
+        // Cannot happen with the activity as written; if it does, plan the old way rather than fail the task (DESIGN §7).
+        log.warn('the calendar answered "unchanged" for a version this case does not hold: planning with the planDeadlines activity', { version: reply.version });
+        return planDeadlines(request);
+      }
+      const cal = calendar;
       const now = new Date(request.now);
       // One deadline that cannot be computed (a date the calendar does not cover) does not stop the others.
       return request.deadlines.map((d): DeadlinePlan | PlanError => {
